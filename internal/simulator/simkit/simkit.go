@@ -1,0 +1,123 @@
+// Package simkit holds what every vendor simulator shares: per-endpoint call counters and the
+// fault switches (429 every Nth call, 5xx every Nth call, added latency, and a create that
+// succeeds but answers only after a delay longer than the client's timeout).
+package simkit
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Faults are switched on at run time by tests and by cmd/vendorsim flags.
+type Faults struct {
+	// ThrottleEvery answers 429 with Retry-After on every Nth request (0 = never).
+	ThrottleEvery int
+	// RetryAfterSeconds is the Retry-After value sent with a 429.
+	RetryAfterSeconds int
+	// ServerErrorEvery answers 503 on every Nth request (0 = never), before any work is done.
+	ServerErrorEvery int
+	// Latency is added to every request.
+	Latency time.Duration
+	// SlowCreates makes the next N create calls do their work and then wait SlowCreateDelay
+	// before answering, so a client with a shorter timeout sees an unknown outcome.
+	SlowCreates     int
+	SlowCreateDelay time.Duration
+}
+
+// Kit is embedded by each simulator.
+type Kit struct {
+	mu     sync.Mutex
+	faults Faults
+	total  int
+	calls  map[string]int
+}
+
+// SetFaults replaces the fault switches and resets the fault counters.
+func (k *Kit) SetFaults(f Faults) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.faults = f
+	k.total = 0
+}
+
+// Calls returns how many requests hit an endpoint key (e.g. "GET /company/companies").
+func (k *Kit) Calls(key string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.calls[key]
+}
+
+// AllCalls returns a copy of every counter.
+func (k *Kit) AllCalls() map[string]int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make(map[string]int, len(k.calls))
+	for key, v := range k.calls {
+		out[key] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes the counters.
+func (k *Kit) ResetCalls() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.calls = nil
+}
+
+// Count records a call to key.
+func (k *Kit) Count(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.calls == nil {
+		k.calls = map[string]int{}
+	}
+	k.calls[key]++
+}
+
+// Inject applies latency and the 429/5xx switches; it reports true when it has answered.
+// Call it after authentication checks and before doing any work.
+func (k *Kit) Inject(w http.ResponseWriter, r *http.Request) bool {
+	k.mu.Lock()
+	f := k.faults
+	k.total++
+	n := k.total
+	k.mu.Unlock()
+	if f.Latency > 0 {
+		select {
+		case <-time.After(f.Latency):
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	if f.ThrottleEvery > 0 && n%f.ThrottleEvery == 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
+		http.Error(w, `{"message":"Too many requests"}`, http.StatusTooManyRequests)
+		return true
+	}
+	if f.ServerErrorEvery > 0 && n%f.ServerErrorEvery == 0 {
+		http.Error(w, `{"message":"Service unavailable"}`, http.StatusServiceUnavailable)
+		return true
+	}
+	return false
+}
+
+// SlowCreate is called by a simulator after it has committed a create; it blocks for the
+// configured delay while slow creates remain, so the client times out on a write that happened.
+func (k *Kit) SlowCreate(r *http.Request) {
+	k.mu.Lock()
+	delay := time.Duration(0)
+	if k.faults.SlowCreates > 0 {
+		k.faults.SlowCreates--
+		delay = k.faults.SlowCreateDelay
+	}
+	k.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+		}
+	}
+}
