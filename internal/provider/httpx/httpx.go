@@ -183,6 +183,10 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		result := classify(resp, err)
 		observe(c.provider, req.Operation, result)
 		switch {
+		case err != nil && isFinal(err):
+			// The login itself was refused (bad credentials, wrong URL): retrying cannot help and
+			// would repeat failed logins against the vendor.
+			return nil, err
 		case err != nil:
 			if ctx.Err() != nil {
 				if !idempotent {
@@ -227,6 +231,14 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			return nil, c.fail(req, provider.KindTransient, 0, err)
 		}
 	}
+}
+
+func isFinal(err error) bool {
+	switch provider.KindOf(err) {
+	case provider.KindAuth, provider.KindInvalid, provider.KindNotFound:
+		return true
+	}
+	return false
 }
 
 // errNotSent marks failures that happened before any byte left (safe to retry even for a POST).
