@@ -70,4 +70,6 @@ func IsKind(err error, k Kind) bool { return err != nil && KindOf(err) == k }
 // MissingKeyError reports a required Secret key that is absent or empty.
 type MissingKeyError struct{ Key string }
 
-func (e *MissingKeyError) Error() string { return fmt.Sprintf("secret key %q is missing or empty", e.Key) }
+func (e *MissingKeyError) Error() string {
+	return fmt.Sprintf("secret key %q is missing or empty", e.Key)
+}

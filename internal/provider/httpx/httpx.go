@@ -8,6 +8,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -96,9 +98,18 @@ func New(opts Options) *Client {
 		maxBody = 32 << 20
 	}
 	var pairs []string
+	seen := map[string]bool{}
 	for _, s := range opts.Secrets {
-		if len(s) >= 3 { // redacting one- or two-letter values would shred every message
-			pairs = append(pairs, s, "[REDACTED]")
+		if len(s) < 3 { // redacting one- or two-letter values would shred every message
+			continue
+		}
+		// Errors quote URLs (query-escaped) and bodies (JSON-escaped): redact those forms too.
+		jsonForm, _ := json.Marshal(s)
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(string(jsonForm), `"`)} {
+			if !seen[form] {
+				seen[form] = true
+				pairs = append(pairs, form, "[REDACTED]")
+			}
 		}
 	}
 	return &Client{
@@ -121,14 +132,32 @@ func noAuthOnRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("stopped after 5 redirects")
 	}
-	if req.URL.Host == via[0].URL.Host {
+	first := via[0].URL
+	if req.URL.Host == first.Host && req.URL.Scheme == first.Scheme {
 		for k, v := range via[0].Header {
 			if _, ok := req.Header[k]; !ok {
 				req.Header[k] = v
 			}
 		}
+		return nil
+	}
+	// Go keeps Authorization when only the port or scheme differs; a redirect off the
+	// connection's origin must carry no credentials at all.
+	req.Header.Del("Authorization")
+	for k := range via[0].Header {
+		if !isSafeHeader(k) {
+			req.Header.Del(k)
+		}
 	}
 	return nil
+}
+
+func isSafeHeader(k string) bool {
+	switch http.CanonicalHeaderKey(k) {
+	case "Accept", "Content-Type", "User-Agent", "Accept-Encoding":
+		return true
+	}
+	return false
 }
 
 // Calls is the number of HTTP requests sent so far (every attempt counts).
@@ -268,6 +297,11 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 	}
 	hr.Header.Set("User-Agent", "accountsync-operator")
 	if c.auth != nil && !req.NoAuth {
+		if !c.sameOrigin(u) {
+			// A server-supplied next-page URL pointing elsewhere must not receive credentials.
+			return nil, &provider.Error{Kind: provider.KindInvalid, Op: req.Operation,
+				Message: fmt.Sprintf("refusing to send credentials to %s://%s (not the connection's host)", u.Scheme, u.Host)}
+		}
 		if err := c.auth.Apply(ctx, c, hr); err != nil {
 			var pe *provider.Error
 			if errors.As(err, &pe) {
@@ -292,6 +326,10 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
+}
+
+func (c *Client) sameOrigin(u *url.URL) bool {
+	return c.base != nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host)
 }
 
 func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
@@ -346,11 +384,15 @@ func (c *Client) fail(req Request, kind provider.Kind, status int, err error) *p
 
 // snippet is a short, redacted excerpt of a body for error messages.
 func (c *Client) snippet(body []byte) string {
-	s := strings.TrimSpace(string(body))
+	s := c.Redact(strings.TrimSpace(string(body)))
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
-	return c.Redact(s)
+	return s
 }
 
 // Errorf builds a provider error whose message is redacted.
