@@ -52,6 +52,8 @@ type Input struct {
 	// Departments are the account's departments; nil when the PSA has no departments, which
 	// is different from an account that has none yet (empty, non-nil).
 	Departments []provider.Department
+	// Stored says which optional fields the PSA keeps; nil means all of them.
+	Stored *provider.AssetFields
 }
 
 // AssetWrite is one planned create or update. The embedded PSAAsset is the full record to send.
@@ -390,10 +392,14 @@ func (p *planner) update(existing provider.PSAAsset, a provider.ToolAsset, t tar
 	// A location or department still to be created has no id yet, so it cannot be the one
 	// the asset already has: that is a change.
 	pendingDepartment := t.ownsDepartment && t.departmentID == "" && t.departmentName != ""
+	stored := provider.AssetFields{SerialNumber: true, OS: true, IPAddress: true}
+	if p.in.Stored != nil {
+		stored = *p.in.Stored
+	}
 	changed := w.Name != existing.Name ||
-		w.SerialNumber != existing.SerialNumber ||
-		w.OS != existing.OS ||
-		w.IPAddress != existing.IPAddress ||
+		(stored.SerialNumber && w.SerialNumber != existing.SerialNumber) ||
+		(stored.OS && w.OS != existing.OS) ||
+		(stored.IPAddress && w.IPAddress != existing.IPAddress) ||
 		w.LocationID == "" || w.LocationID != existing.LocationID ||
 		pendingDepartment || w.DepartmentID != existing.DepartmentID
 	return w, changed

@@ -159,6 +159,12 @@ type AccountLister interface {
 	ListAccounts(ctx context.Context, filter AccountFilter) ([]Account, error)
 }
 
+// AccountCounter counts accounts matching a filter without listing them (ConnectWise's
+// /count endpoints), so a policy can report how many accounts its filter leaves out.
+type AccountCounter interface {
+	CountAccounts(ctx context.Context, filter AccountFilter) (int, error)
+}
+
 // AccountFinder returns every account whose name equals name case-insensitively, whatever its
 // status, type or activity: the creation guard must see records the sync filter leaves out.
 type AccountFinder interface {
@@ -229,6 +235,21 @@ type AssetManager interface {
 	ListAssets(ctx context.Context, accountID string) ([]PSAAsset, error)
 	CreateAsset(ctx context.Context, in PSAAsset) (PSAAsset, error)
 	UpdateAsset(ctx context.Context, in PSAAsset) (PSAAsset, error)
+}
+
+// AssetFields says which optional PSAAsset fields a PSA stores.
+type AssetFields struct {
+	SerialNumber bool
+	OS           bool
+	IPAddress    bool
+}
+
+// AssetFieldReporter is implemented by PSAs that keep only some optional asset fields (HaloPSA
+// keeps them in tenant-specific asset-type fields). Change detection compares only what is kept,
+// so a field the PSA cannot store does not cause an update on every sync. A PSA that does not
+// implement it stores all of them.
+type AssetFieldReporter interface {
+	StoredAssetFields() AssetFields
 }
 
 // ---- Users (both sides) ----------------------------------------------------------------------

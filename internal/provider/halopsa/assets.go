@@ -115,3 +115,7 @@ func toAsset(a wireAsset) provider.PSAAsset {
 		LocationID:  formatID(a.SiteID),
 	}
 }
+
+// StoredAssetFields: serial number, OS and IP address live in per-tenant asset-type fields in
+// Halo, which this client does not write (see the package doc), so they are never compared.
+func (c *Client) StoredAssetFields() provider.AssetFields { return provider.AssetFields{} }
