@@ -93,9 +93,9 @@ func TestKeysRevokedMidSession(t *testing.T) {
 	if !provider.IsKind(err, provider.KindAuth) {
 		t.Fatalf("got %v, want AuthenticationFailed", err)
 	}
-	// httpx re-authenticates once on 401; Basic credentials cannot change, so two tries.
-	if n := e.sim.Calls("GET /company/companies/types"); n != 2 {
-		t.Fatalf("calls after revocation = %d, want 2", n)
+	// Basic credentials cannot change between tries, so a 401 is final after one call.
+	if n := e.sim.Calls("GET /company/companies/types"); n != 1 {
+		t.Fatalf("calls after revocation = %d, want 1", n)
 	}
 }
 

@@ -228,7 +228,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 				return nil, c.fail(req, provider.KindUnknownOutcome, 0, err)
 			}
 			lastErr = err
-		case resp.StatusCode == http.StatusUnauthorized && c.auth != nil && !req.NoAuth && !reauthed:
+		case resp.StatusCode == http.StatusUnauthorized && c.auth != nil && !req.NoAuth && !reauthed && !isStatic(c.auth):
 			reauthed = true
 			c.auth.Invalidate()
 			attempt-- // a re-authentication is not a retry of a failure
@@ -260,6 +260,13 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			return nil, c.fail(req, provider.KindTransient, 0, err)
 		}
 	}
+}
+
+// isStatic reports an Authenticator with fixed credentials: re-authenticating would resend the
+// same credentials, so a 401 is final at once.
+func isStatic(a Authenticator) bool {
+	s, ok := a.(interface{ Static() bool })
+	return ok && s.Static()
 }
 
 func isFinal(err error) bool {

@@ -31,3 +31,6 @@ func (b *BasicAuth) Apply(_ context.Context, _ *Client, req *http.Request) error
 }
 
 func (b *BasicAuth) Invalidate() {}
+
+// Static marks the credentials as fixed: a 401 is not worth a second try.
+func (b *BasicAuth) Static() bool { return true }
