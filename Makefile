@@ -37,6 +37,7 @@ manifests: controller-gen ## Generate CRDs and RBAC from the API types and marke
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false paths="./api/..." paths="./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	@mkdir -p charts/accountsync-crds/templates
 	@for f in config/crd/bases/*.yaml; do cp "$$f" charts/accountsync-crds/templates/$$(basename $$f); done
+	@go run ./hack/chartrules config/rbac/role.yaml charts/accountsync/files/rules.yaml
 
 .PHONY: generate
 generate: controller-gen ## Generate deepcopy code.
@@ -110,4 +111,4 @@ helm: $(HELM)
 $(HELM):
 	@mkdir -p $(LOCALBIN)
 	@echo "installing helm $(HELM_VERSION) (about a minute on a cold cache)"
-	GOBIN=$(LOCALBIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	GOBIN=$(LOCALBIN) go install -ldflags "-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=37" helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)

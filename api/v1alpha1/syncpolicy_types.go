@@ -220,7 +220,7 @@ type Matching struct {
 	// +optional
 	Name NameMatching `json:"name,omitempty"`
 	// OnMultipleMatches: Flag leaves the record for a person (status.ambiguous); First takes the
-	// first candidate by id, as the vendors' automatic matchers do.
+	// first candidate in the vendor's listing order, as the vendors' automatic matchers do.
 	// +kubebuilder:default=Flag
 	// +optional
 	OnMultipleMatches MultipleMatches `json:"onMultipleMatches,omitempty"`

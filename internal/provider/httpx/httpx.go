@@ -239,6 +239,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			// A 429 was refused before any work, so even a create is safe to resend.
 			lastErr = &provider.Error{Kind: provider.KindRateLimited, Op: req.Operation, StatusCode: 429,
 				RetryAfter: retryAfter(resp.Header)}
+		case resp.StatusCode >= 500 && !idempotent:
+			// Any server error on a create may have happened after the record was written.
+			return nil, c.fail(req, provider.KindUnknownOutcome, resp.StatusCode, errors.New(c.snippet(resp.Body)))
 		case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable ||
 			resp.StatusCode == http.StatusGatewayTimeout:
 			if !idempotent {

@@ -1,0 +1,613 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/assetsync"
+	"github.com/accountsync/accountsync-operator/internal/connection"
+	"github.com/accountsync/accountsync-operator/internal/creation"
+	"github.com/accountsync/accountsync-operator/internal/match"
+	"github.com/accountsync/accountsync-operator/internal/provider"
+)
+
+const (
+	// defaultSettle is how long a create with an unknown outcome may take to show up in a look-up
+	// before it is sent again.
+	defaultSettle = time.Minute
+	pendingRetry  = 10 * time.Second
+	maxRecent     = 10
+)
+
+// AccountMappingReconciler links one organization and one account: it resolves both sides from
+// the policy's snapshot, creates a missing counterpart through the creation guard, and syncs
+// assets and end users of the pair.
+type AccountMappingReconciler struct {
+	client.Client
+	Clients   *connection.Cache
+	Snapshots *SnapshotStore
+	Recorder  events.EventRecorder
+	// Settle overrides defaultSettle (tests).
+	Settle time.Duration
+
+	mu sync.Mutex
+	// processed remembers the snapshot and generation each mapping last did its vendor work for,
+	// so unrelated events make no vendor call.
+	processed map[types.UID]processedKey
+}
+
+type processedKey struct {
+	seq        int64
+	generation int64
+}
+
+// +kubebuilder:rbac:groups=accountsync.io,resources=accountmappings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=accountsync.io,resources=accountmappings/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=accountsync.io,resources=integrationconnections,verbs=get;list;watch
+// +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
+
+func (r *AccountMappingReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	am := &v1alpha1.AccountMapping{}
+	if err := r.Get(ctx, req.NamespacedName, am); err != nil {
+		if apierrors.IsNotFound(err) {
+			mappingStates.DeletePartialMatch(map[string]string{"namespace": req.Namespace, "mapping": req.Name})
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy()}
+	result, err := m.run(ctx)
+	if werr := m.finish(ctx); werr != nil && err == nil {
+		err = werr
+	}
+	return result, err
+}
+
+// mappingRun is the state of one reconcile of one mapping.
+type mappingRun struct {
+	r      *AccountMappingReconciler
+	am     *v1alpha1.AccountMapping
+	before *v1alpha1.AccountMappingStatus
+	sp     *v1alpha1.SyncPolicy
+	policy types.NamespacedName
+}
+
+func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
+	am, st := m.am, &m.am.Status
+	st.ObservedGeneration = am.Generation
+	request, requested := syncRequest(am, st.LastHandledSyncRequest)
+	if requested {
+		st.LastHandledSyncRequest = request
+	}
+	m.policy = types.NamespacedName{Namespace: am.Namespace, Name: am.Spec.PolicyRef.Name}
+	m.sp = &v1alpha1.SyncPolicy{}
+	if err := m.r.Get(ctx, m.policy, m.sp); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, err
+		}
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonPolicyNotFound, fmt.Sprintf("SyncPolicy %q not found", m.policy.Name), v1alpha1.StateNotAvailable)
+		return ctrl.Result{}, nil
+	}
+	if am.Spec.Suspend {
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true", st.State)
+		return ctrl.Result{}, nil
+	}
+	psa, tool, reason, msg, err := policyConnections(ctx, m.r.Client, m.r.Clients, m.sp)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if reason != "" {
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg, v1alpha1.StateNotAvailable)
+		return ctrl.Result{}, nil
+	}
+	snap := m.r.Snapshots.Get(m.policy)
+	if snap == nil {
+		// The policy's first sync (after a restart too) takes the snapshot, then wakes us.
+		return ctrl.Result{}, nil
+	}
+	if why, lost := m.r.Snapshots.Conflict(m.policy, am.Name); lost {
+		m.addEvent(v1alpha1.ReasonConflict, why)
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonConflict, why, v1alpha1.StateHasEvents)
+		return ctrl.Result{}, nil
+	}
+	key := processedKey{seq: snap.Seq, generation: am.Generation}
+	if !requested && st.PendingCreate == nil && m.r.seen(am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
+		return ctrl.Result{}, nil
+	}
+
+	toolOrg, psaAcc, res, done, err := m.resolve(ctx, psa, tool, snap)
+	if done || err != nil {
+		if err == nil {
+			m.r.markSeen(am.UID, key)
+		}
+		return res, err
+	}
+	st.ToolOrganization = &v1alpha1.RecordRef{ID: toolOrg.ID, Name: toolOrg.Name}
+	st.PSAAccount = &v1alpha1.RecordRef{ID: psaAcc.ID, Name: psaAcc.Name}
+
+	var problems []string
+	reasonOnProblem := ""
+	if m.sp.Spec.Assets.Enabled {
+		if p := m.syncAssets(ctx, psa, snap, toolOrg.ID, psaAcc.ID); len(p) > 0 {
+			problems, reasonOnProblem = append(problems, p...), v1alpha1.ReasonAssetSyncFailed
+		}
+	} else {
+		st.Assets = nil
+	}
+	if m.sp.Spec.Users.Enabled {
+		if p := m.syncUsers(ctx, psa, tool, toolOrg.ID, psaAcc.ID); len(p) > 0 {
+			problems = append(problems, p...)
+			if reasonOnProblem == "" {
+				reasonOnProblem = v1alpha1.ReasonUserSyncFailed
+			}
+		}
+	} else {
+		st.Users, st.UserLinks = nil, nil
+	}
+	m.r.markSeen(am.UID, key)
+	if len(problems) > 0 {
+		msg := strings.Join(problems, "; ")
+		m.addEvent(reasonOnProblem, msg)
+		m.setReady(metav1.ConditionFalse, reasonOnProblem, msg, v1alpha1.StateHasEvents)
+		return ctrl.Result{}, nil
+	}
+	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
+		fmt.Sprintf("%s %q ↔ %s %q", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name), v1alpha1.StateOK)
+	return ctrl.Result{}, nil
+}
+
+// resolve finds both records, creating the missing one. done means the reconcile ends here with
+// the status already set (a side missing, a conflict, a create in flight).
+func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, snap *Snapshot) (provider.Organization, provider.Account, ctrl.Result, bool, error) {
+	am, st := m.am, &m.am.Status
+	var toolOrg provider.Organization
+	var psaAcc provider.Account
+	toolID := am.Spec.Tool.OrganizationID
+	if am.Spec.Tool.Create && st.ToolOrganization != nil {
+		toolID = st.ToolOrganization.ID
+	}
+	psaID := am.Spec.PSA.AccountID
+	if am.Spec.PSA.Create && st.PSAAccount != nil {
+		psaID = st.PSAAccount.ID
+	}
+	if toolID != "" {
+		o, ok := m.r.Snapshots.Organization(m.policy, toolID)
+		if !ok {
+			st.ToolOrganization = &v1alpha1.RecordRef{ID: toolID, Name: nameOf(st.ToolOrganization, toolID)}
+			msg := fmt.Sprintf("%s organization %s is missing (deleted, or left out by the policy's tool filter)", tool.Provider(), toolID)
+			m.addEvent(v1alpha1.ReasonToolOrganizationMissing, msg)
+			m.setReady(metav1.ConditionFalse, v1alpha1.ReasonToolOrganizationMissing, msg, v1alpha1.StateNotAvailable)
+			return toolOrg, psaAcc, ctrl.Result{}, true, nil
+		}
+		toolOrg = o
+	}
+	if psaID != "" {
+		a, ok := m.r.Snapshots.Account(m.policy, psaID)
+		if !ok {
+			st.PSAAccount = &v1alpha1.RecordRef{ID: psaID, Name: nameOf(st.PSAAccount, psaID)}
+			msg := fmt.Sprintf("%s account %s is missing (deleted, or left out by spec.psa.filter of policy %s)", psa.Provider(), psaID, m.policy.Name)
+			m.addEvent(v1alpha1.ReasonPSAAccountMissing, msg)
+			m.setReady(metav1.ConditionFalse, v1alpha1.ReasonPSAAccountMissing, msg, v1alpha1.StateNotAvailable)
+			return toolOrg, psaAcc, ctrl.Result{}, true, nil
+		}
+		psaAcc = a
+	}
+	if toolID != "" && psaID != "" {
+		st.PendingCreate = nil
+		return toolOrg, psaAcc, ctrl.Result{}, false, nil
+	}
+	if m.sp.Spec.DryRun {
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, fmt.Sprintf("policy %s is a dry run: nothing is created", m.policy.Name), v1alpha1.StateNotAvailable)
+		return toolOrg, psaAcc, ctrl.Result{}, true, nil
+	}
+
+	// Exactly one side is to be created (CEL forbids both), named like the other side.
+	side, source := v1alpha1.SidePSA, toolOrg.Name
+	verbs, err := m.psaVerbs(psa, snap)
+	if psaID != "" {
+		side, source = v1alpha1.SideTool, psaAcc.Name
+		verbs, err = m.toolVerbs(tool)
+	}
+	if err != nil {
+		msg := err.Error()
+		m.addEvent(v1alpha1.ReasonCreating, msg)
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, msg, v1alpha1.StateNotAvailable)
+		return toolOrg, psaAcc, ctrl.Result{}, true, nil
+	}
+	verbs.RecordIntent = func(ctx context.Context, in creation.Intent) error {
+		st.PendingCreate = &v1alpha1.CreateIntent{Side: side, Name: in.Name, Since: metav1.NewTime(in.Since)}
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, fmt.Sprintf("creating %s record %q", side, in.Name), v1alpha1.StateNotAvailable)
+		if err := m.r.Status().Update(ctx, m.am); err != nil {
+			return err
+		}
+		m.before = m.am.Status.DeepCopy()
+		return nil
+	}
+	var previous *creation.Intent
+	if p := st.PendingCreate; p != nil && p.Side == side {
+		previous = &creation.Intent{Name: p.Name, Since: p.Since.Time}
+	}
+	settle := m.r.Settle
+	if settle == 0 {
+		settle = defaultSettle
+	}
+	opts := creation.Options{
+		Prefix:    m.sp.Spec.Creation.NamePrefix,
+		UsePrefix: m.sp.Spec.Creation.OnNameConflict == v1alpha1.ConflictPrefix,
+		Settle:    settle,
+	}
+	out, err := creation.Ensure(ctx, source, previous, opts, verbs, time.Now())
+	switch {
+	case err != nil:
+		msg := fmt.Sprintf("creating %s record %q failed: %v", side, source, err)
+		m.addEvent(v1alpha1.ReasonCreating, msg)
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, msg, v1alpha1.StateNotAvailable)
+		return toolOrg, psaAcc, ctrl.Result{RequeueAfter: time.Minute}, true, nil
+	case out.Pending:
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating,
+			fmt.Sprintf("the create of %s record %q has no answer yet; looking it up again before any new create", side, out.Intent.Name), v1alpha1.StateNotAvailable)
+		return toolOrg, psaAcc, ctrl.Result{RequeueAfter: pendingRetry}, true, nil
+	case out.Conflict != nil:
+		st.PendingCreate = nil
+		holder := fmt.Sprintf("id %s", out.Conflict.ID)
+		if out.Conflict.Detail != "" {
+			holder += ", " + out.Conflict.Detail
+		}
+		msg := fmt.Sprintf("a %s record named %q already exists (%s); link it with spec.%s, rename it, or set spec.creation.onNameConflict: Prefix on policy %s",
+			side, out.Conflict.Name, holder, sideField(side), m.policy.Name)
+		m.addEvent(v1alpha1.ReasonNameConflict, msg)
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonNameConflict, msg, v1alpha1.StateNotAvailable)
+		return toolOrg, psaAcc, ctrl.Result{}, true, nil
+	}
+	st.PendingCreate = nil
+	rec := *out.Record
+	verb := "created"
+	if out.Adopted {
+		verb = "found its earlier create of"
+	}
+	m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "Created", "Create", "%s %s record %q (id %s)", verb, side, rec.Name, rec.ID)
+	if side == v1alpha1.SidePSA {
+		psaAcc = provider.Account{ID: rec.ID, Name: rec.Name}
+		m.r.Snapshots.RecordCreatedAccount(m.policy, psaAcc)
+	} else {
+		toolOrg = provider.Organization{ID: rec.ID, Name: rec.Name}
+		m.r.Snapshots.RecordCreatedOrganization(m.policy, toolOrg)
+	}
+	return toolOrg, psaAcc, ctrl.Result{}, false, nil
+}
+
+func sideField(side v1alpha1.Side) string {
+	if side == v1alpha1.SidePSA {
+		return "psa.accountID"
+	}
+	return "tool.organizationID"
+}
+
+func nameOf(ref *v1alpha1.RecordRef, id string) string {
+	if ref != nil && ref.ID == id {
+		return ref.Name
+	}
+	return ""
+}
+
+func (m *mappingRun) psaVerbs(psa provider.Client, snap *Snapshot) (creation.Verbs, error) {
+	finder, ok1 := psa.(provider.AccountFinder)
+	creator, ok2 := psa.(provider.AccountCreator)
+	if !ok1 || !ok2 {
+		return creation.Verbs{}, fmt.Errorf("%s cannot create accounts", psa.Provider())
+	}
+	return creation.Verbs{
+		Find: func(ctx context.Context, name string) ([]creation.Record, error) {
+			found, err := finder.FindAccountsByName(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]creation.Record, 0, len(found))
+			for _, a := range found {
+				if creation.SameName(a.Name, name) {
+					out = append(out, creation.Record{ID: a.ID, Name: a.Name, Detail: accountDetail(a)})
+				}
+			}
+			return out, nil
+		},
+		Create: func(ctx context.Context, name string) (creation.Record, error) {
+			a, err := creator.CreateAccount(ctx, provider.AccountCreate{Name: name, StatusID: snap.CreateStatusID, TypeID: snap.CreateTypeID})
+			return creation.Record{ID: a.ID, Name: a.Name}, err
+		},
+	}, nil
+}
+
+func accountDetail(a provider.Account) string {
+	var parts []string
+	if a.Status != "" {
+		parts = append(parts, "status "+a.Status)
+	}
+	if len(a.Types) > 0 {
+		parts = append(parts, "types "+strings.Join(a.Types, ", "))
+	}
+	if a.Inactive {
+		parts = append(parts, "inactive")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (m *mappingRun) toolVerbs(tool provider.Client) (creation.Verbs, error) {
+	finder, ok1 := tool.(provider.OrganizationFinder)
+	creator, ok2 := tool.(provider.OrganizationCreator)
+	if !ok1 || !ok2 {
+		return creation.Verbs{}, fmt.Errorf("%s cannot create organizations", tool.Provider())
+	}
+	return creation.Verbs{
+		Find: func(ctx context.Context, name string) ([]creation.Record, error) {
+			found, err := finder.FindOrganizationsByName(ctx, name)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]creation.Record, 0, len(found))
+			for _, o := range found {
+				if creation.SameName(o.Name, name) {
+					out = append(out, creation.Record{ID: o.ID, Name: o.Name})
+				}
+			}
+			return out, nil
+		},
+		Create: func(ctx context.Context, name string) (creation.Record, error) {
+			o, err := creator.CreateOrganization(ctx, name)
+			return creation.Record{ID: o.ID, Name: o.Name}, err
+		},
+	}, nil
+}
+
+// syncAssets mirrors the organization's tool assets into the account, placed by the location mode.
+func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *Snapshot, orgID, accountID string) []string {
+	st := &m.am.Status
+	caps, ok := psa.(assetsync.Capabilities)
+	if !ok || snap.ToolAssets == nil {
+		st.Assets = nil
+		return []string{fmt.Sprintf("%s cannot receive assets from this tool", psa.Provider())}
+	}
+	in := assetsync.Input{Location: m.am.Spec.Location, AccountID: accountID, ToolAssets: snap.ToolAssets[orgID]}
+	var err error
+	if in.PSAAssets, err = caps.ListAssets(ctx, accountID); err != nil {
+		return []string{"listing PSA assets: " + err.Error()}
+	}
+	if in.Locations, err = caps.ListLocations(ctx, accountID); err != nil {
+		return []string{"listing PSA locations: " + err.Error()}
+	}
+	if dm, ok := psa.(provider.DepartmentManager); ok {
+		if in.Departments, err = dm.ListDepartments(ctx, accountID); err != nil {
+			return []string{"listing PSA departments: " + err.Error()}
+		}
+	}
+	if fr, ok := psa.(provider.AssetFieldReporter); ok {
+		stored := fr.StoredAssetFields()
+		in.Stored = &stored
+	}
+	planned, err := assetsync.Plan(in)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	counts, problems := assetsync.Apply(ctx, caps, in, planned)
+	st.Assets = &counts
+	out := make([]string, 0, len(problems))
+	for _, p := range problems {
+		out = append(out, p.Message)
+	}
+	return out
+}
+
+// syncUsers matches end users of the pair and, when asked, creates the unmatched ones in the PSA.
+func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, orgID, accountID string) []string {
+	st := &m.am.Status
+	toolUsers, ok1 := tool.(provider.UserLister)
+	psaUsers, ok2 := psa.(provider.UserLister)
+	if !ok1 || !ok2 {
+		return []string{fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", tool.Provider(), psa.Provider())}
+	}
+	tu, err := toolUsers.ListUsers(ctx, orgID)
+	if err != nil {
+		return []string{"listing tool users: " + err.Error()}
+	}
+	pu, err := psaUsers.ListUsers(ctx, accountID)
+	if err != nil {
+		return []string{"listing PSA users: " + err.Error()}
+	}
+	spec := m.sp.Spec.Users
+	res := match.Users(tu, pu, spec.MatchBy, spec.OnMultipleMatches, m.am.Spec.UserOverrides, st.UserLinks)
+	var problems []string
+	for _, gone := range res.Unlinked {
+		m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "UserUnlinked", "SyncUsers",
+			"PSA user %s linked to tool user %s no longer exists: unlinked", gone.PSAUserID, gone.ToolUserID)
+	}
+	links := res.Links
+	created := int32(0)
+	unmatched := res.Unmatched
+	if spec.CreateMissing && len(unmatched) > 0 {
+		creator, ok := psa.(provider.UserCreator)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s cannot create users", psa.Provider()))
+		} else {
+			var still []provider.User
+			for _, u := range unmatched {
+				nu, err := creator.CreateUser(ctx, accountID, u)
+				if err != nil {
+					// An unknown outcome is safe: the next sync matches the user by email first.
+					problems = append(problems, fmt.Sprintf("creating user %q: %v", u.Email+u.Name, err))
+					still = append(still, u)
+					continue
+				}
+				created++
+				links = append(links, v1alpha1.UserOverride{ToolUserID: u.ID, PSAUserID: nu.ID})
+			}
+			unmatched = still
+		}
+	}
+	sortLinks(links)
+	st.UserLinks = links
+	st.Users = &v1alpha1.UserCounts{Matched: int32(len(links)) - created, Ambiguous: int32(len(res.Ambiguous)),
+		Unmatched: int32(len(unmatched)), Created: created}
+	return problems
+}
+
+func sortLinks(links []v1alpha1.UserOverride) {
+	for i := 1; i < len(links); i++ {
+		for j := i; j > 0 && links[j].ToolUserID < links[j-1].ToolUserID; j-- {
+			links[j], links[j-1] = links[j-1], links[j]
+		}
+	}
+}
+
+// setReady sets Ready and the state, emitting an Event only on a real transition.
+func (m *mappingRun) setReady(status metav1.ConditionStatus, reason, message string, state v1alpha1.MappingState) {
+	am := m.am
+	prev := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+	setCondition(&am.Status.Conditions, am.Generation, v1alpha1.ConditionReady, status, reason, message)
+	if state != "" {
+		am.Status.State = state
+	}
+	if prev == nil || prev.Status != status || prev.Reason != reason {
+		eventType := corev1.EventTypeNormal
+		if status != metav1.ConditionTrue {
+			eventType = corev1.EventTypeWarning
+		}
+		m.r.Recorder.Eventf(am, nil, eventType, reason, "Link", "%s", truncate(message, 512))
+	}
+}
+
+// addEvent records a problem in status.recentEvents unless it repeats the newest one, so a
+// problem that persists across syncs causes no write.
+func (m *mappingRun) addEvent(reason, message string) {
+	st := &m.am.Status
+	message = truncate(message, 512)
+	if len(st.RecentEvents) > 0 && st.RecentEvents[0].Reason == reason && st.RecentEvents[0].Message == message {
+		return
+	}
+	st.RecentEvents = append([]v1alpha1.MappingEvent{{Time: now(), Reason: reason, Message: message}}, st.RecentEvents...)
+	if len(st.RecentEvents) > maxRecent {
+		st.RecentEvents = st.RecentEvents[:maxRecent]
+	}
+}
+
+func (m *mappingRun) finish(ctx context.Context) error {
+	am := m.am
+	for _, s := range []v1alpha1.MappingState{v1alpha1.StateOK, v1alpha1.StateHasEvents, v1alpha1.StateNotAvailable} {
+		v := 0.0
+		if am.Status.State == s {
+			v = 1
+		}
+		mappingStates.WithLabelValues(am.Namespace, am.Name, am.Spec.PolicyRef.Name, string(s)).Set(v)
+	}
+	if equality.Semantic.DeepEqual(m.before, &am.Status) {
+		return nil
+	}
+	return m.r.Status().Update(ctx, am)
+}
+
+func (r *AccountMappingReconciler) seen(uid types.UID) processedKey {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.processed[uid]
+}
+
+func (r *AccountMappingReconciler) markSeen(uid types.UID, k processedKey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.processed == nil {
+		r.processed = map[types.UID]processedKey{}
+	}
+	r.processed[uid] = k
+}
+
+// policyConnections returns both clients of a policy, or why it cannot use them. No vendor call
+// goes through a connection that is not Ready.
+func policyConnections(ctx context.Context, kube client.Client, clients *connection.Cache, sp *v1alpha1.SyncPolicy) (psa, tool provider.Client, reason, msg string, err error) {
+	get := func(ref string, want v1alpha1.Side) (provider.Client, string, string, error) {
+		ic := &v1alpha1.IntegrationConnection{}
+		if err := kube.Get(ctx, types.NamespacedName{Namespace: sp.Namespace, Name: ref}, ic); err != nil {
+			if apierrors.IsNotFound(err) {
+				return nil, v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("IntegrationConnection %q not found", ref), nil
+			}
+			return nil, "", "", err
+		}
+		if side := sideOf(ic.Spec.Provider); side != want {
+			return nil, v1alpha1.ReasonInvalidSpec, fmt.Sprintf("IntegrationConnection %q is a %s connection (%s); this side needs a %s", ref, side, ic.Spec.Provider, want), nil
+		}
+		if !meta.IsStatusConditionTrue(ic.Status.Conditions, v1alpha1.ConditionReady) {
+			why := "not probed yet"
+			if c := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady); c != nil {
+				why = c.Reason
+			}
+			return nil, v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("IntegrationConnection %q is not Ready (%s)", ref, why), nil
+		}
+		cl, err := clients.Client(ctx, kube, ic)
+		if err != nil {
+			if ce, ok := connection.AsConfigError(err); ok {
+				return nil, v1alpha1.ReasonConnectionNotReady, fmt.Sprintf("IntegrationConnection %q: %s", ref, ce.Message), nil
+			}
+			return nil, "", "", err
+		}
+		return cl, "", "", nil
+	}
+	if psa, reason, msg, err = get(sp.Spec.PSA.ConnectionRef.Name, v1alpha1.SidePSA); err != nil || reason != "" {
+		return
+	}
+	tool, reason, msg, err = get(sp.Spec.Tool.ConnectionRef.Name, v1alpha1.SideTool)
+	return
+}
+
+// SetupWithManager watches mappings (spec and annotation changes) and their policies (a new sync,
+// a new plan, a connection change).
+func (r *AccountMappingReconciler) SetupWithManager(mgr ctrl.Manager, opts ControllerOptions) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.AccountMapping{}, builder.WithPredicates(
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Watches(&v1alpha1.SyncPolicy{}, handler.EnqueueRequestsFromMapFunc(r.mappingsForPolicy),
+			builder.WithPredicates(policyProgressed())).
+		WithOptions(opts.controllerOptions()).
+		Complete(r)
+}
+
+func (r *AccountMappingReconciler) mappingsForPolicy(ctx context.Context, obj client.Object) []reconcile.Request {
+	list := &v1alpha1.AccountMappingList{}
+	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{policyRefIndex: obj.GetName()}); err != nil {
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for _, am := range list.Items {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: am.Namespace, Name: am.Name}})
+	}
+	return out
+}
+
+// policyProgressed passes policy updates after which mappings have work: a sync finished, the
+// spec changed, the conditions or counts (a new plan, a conflict) changed.
+func policyProgressed() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e eventUpdate) bool {
+			o, ok1 := e.ObjectOld.(*v1alpha1.SyncPolicy)
+			n, ok2 := e.ObjectNew.(*v1alpha1.SyncPolicy)
+			if !ok1 || !ok2 {
+				return true
+			}
+			return o.Generation != n.Generation || !equality.Semantic.DeepEqual(o.Status.LastSyncTime, n.Status.LastSyncTime) ||
+				!equality.Semantic.DeepEqual(o.Status.Conditions, n.Status.Conditions) || o.Status.Counts != n.Status.Counts
+		},
+	}
+}

@@ -1,0 +1,54 @@
+package controllers
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+)
+
+// setCondition sets a condition carrying the object's generation. meta.SetStatusCondition keeps
+// lastTransitionTime when the status did not flip, so an unchanged condition compares equal and
+// causes no write.
+func setCondition(conds *[]metav1.Condition, generation int64, typ string, status metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(conds, metav1.Condition{
+		Type:               typ,
+		Status:             status,
+		Reason:             reason,
+		Message:            truncate(message, 1024),
+		ObservedGeneration: generation,
+	})
+}
+
+// syncRequest returns the sync-now annotation value when it differs from the last handled one.
+func syncRequest(obj client.Object, lastHandled string) (string, bool) {
+	v, ok := obj.GetAnnotations()[v1alpha1.SyncRequestedAtAnnotation]
+	if !ok || v == lastHandled {
+		return "", false
+	}
+	return v, true
+}
+
+// patchStatusIfChanged writes status only when it differs from what was read, so a quiet sync
+// makes no API-server write. before must be a deep copy taken before the reconcile changed obj.
+func patchStatusIfChanged(ctx context.Context, c client.Client, obj client.Object, before, after any) error {
+	if equality.Semantic.DeepEqual(before, after) {
+		return nil
+	}
+	return c.Status().Update(ctx, obj)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// now is swapped in tests that need a fixed clock.
+var now = func() metav1.Time { return metav1.NewTime(time.Now().Truncate(time.Second)) }

@@ -1,0 +1,26 @@
+package controllers
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+type eventUpdate = event.UpdateEvent
+
+var (
+	syncDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "accountsync_policy_sync_duration_seconds",
+		Help:    "Duration of a SyncPolicy's full sync (snapshot, plan and mapping changes).",
+		Buckets: prometheus.ExponentialBuckets(0.05, 2, 14),
+	}, []string{"namespace", "policy"})
+
+	mappingStates = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "accountsync_mapping_state",
+		Help: "1 for the current state (OK, HasEvents, NotAvailable) of each AccountMapping, 0 for the others.",
+	}, []string{"namespace", "mapping", "policy", "state"})
+)
+
+func init() {
+	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates)
+}

@@ -1,0 +1,149 @@
+package controllers
+
+import (
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/accountsync/accountsync-operator/internal/plan"
+	"github.com/accountsync/accountsync-operator/internal/provider"
+)
+
+// Snapshot is one sync's view of both sides of a policy. The policy controller takes it; every
+// mapping of the policy reads it, so a sync lists each side once however many mappings there are.
+type Snapshot struct {
+	// Seq increases with every sync of the policy; a mapping does its per-sync work once per Seq.
+	Seq              int64
+	Taken            time.Time
+	PolicyGeneration int64
+
+	ToolOrgs    map[string]provider.Organization
+	PSAAccounts map[string]provider.Account
+	// ToolAssets by organization id; nil when neither asset sync nor createWhen Referenced
+	// needs them.
+	ToolAssets map[string][]provider.ToolAsset
+	// CreateStatusID / CreateTypeID are the ids of the filter's first status and type, given to
+	// accounts the policy creates so they take part in the next sync.
+	CreateStatusID string
+	CreateTypeID   string
+	// conflicts are the mappings that lose the one-to-one rule, with the reason; replaced by
+	// every plan (also the plans between syncs), read through SnapshotStore.Conflict.
+	conflicts map[string]string
+	// planInput is what the snapshot contributes to plan.Compute; mappings are added per plan.
+	planInput plan.Input
+}
+
+// SnapshotStore keeps the latest snapshot of each policy, in memory: after a restart the first
+// sync of each policy takes a new one before its mappings do any vendor work.
+type SnapshotStore struct {
+	mu        sync.RWMutex
+	snapshots map[types.NamespacedName]*Snapshot
+	// created counts records created by mappings since the policy last reported (status.counts.created).
+	created map[types.NamespacedName]int32
+	seq     int64
+}
+
+// NewSnapshotStore returns an empty store.
+func NewSnapshotStore() *SnapshotStore {
+	return &SnapshotStore{snapshots: map[types.NamespacedName]*Snapshot{}, created: map[types.NamespacedName]int32{}}
+}
+
+// Put stores s as the policy's latest snapshot and assigns its Seq.
+func (s *SnapshotStore) Put(policy types.NamespacedName, snap *Snapshot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	snap.Seq = s.seq
+	s.snapshots[policy] = snap
+}
+
+// Get returns the policy's latest snapshot, or nil.
+func (s *SnapshotStore) Get(policy types.NamespacedName) *Snapshot {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.snapshots[policy]
+}
+
+// Delete forgets a deleted policy.
+func (s *SnapshotStore) Delete(policy types.NamespacedName) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.snapshots, policy)
+	delete(s.created, policy)
+}
+
+// RecordCreatedAccount adds a record created by a mapping to the latest snapshot, so other
+// mappings of the same policy see it before the next sync lists it.
+func (s *SnapshotStore) RecordCreatedAccount(policy types.NamespacedName, a provider.Account) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created[policy]++
+	if snap := s.snapshots[policy]; snap != nil {
+		snap.PSAAccounts[a.ID] = a
+	}
+}
+
+// RecordCreatedOrganization is RecordCreatedAccount for the tool side.
+func (s *SnapshotStore) RecordCreatedOrganization(policy types.NamespacedName, o provider.Organization) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created[policy]++
+	if snap := s.snapshots[policy]; snap != nil {
+		snap.ToolOrgs[o.ID] = o
+	}
+}
+
+// TakeCreated returns and resets the number of records created since the last call.
+func (s *SnapshotStore) TakeCreated(policy types.NamespacedName) int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.created[policy]
+	s.created[policy] = 0
+	return n
+}
+
+// Account looks an account up in the policy's latest snapshot (records created since included).
+func (s *SnapshotStore) Account(policy types.NamespacedName, id string) (provider.Account, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	snap := s.snapshots[policy]
+	if snap == nil {
+		return provider.Account{}, false
+	}
+	a, ok := snap.PSAAccounts[id]
+	return a, ok
+}
+
+// Organization looks an organization up in the policy's latest snapshot.
+func (s *SnapshotStore) Organization(policy types.NamespacedName, id string) (provider.Organization, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	snap := s.snapshots[policy]
+	if snap == nil {
+		return provider.Organization{}, false
+	}
+	o, ok := snap.ToolOrgs[id]
+	return o, ok
+}
+
+// SetConflicts replaces the one-to-one losers of the policy's latest plan.
+func (s *SnapshotStore) SetConflicts(policy types.NamespacedName, conflicts map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if snap := s.snapshots[policy]; snap != nil {
+		snap.conflicts = conflicts
+	}
+}
+
+// Conflict returns why the mapping lost the one-to-one rule in the latest plan, if it did.
+func (s *SnapshotStore) Conflict(policy types.NamespacedName, mapping string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	snap := s.snapshots[policy]
+	if snap == nil {
+		return "", false
+	}
+	msg, ok := snap.conflicts[mapping]
+	return msg, ok
+}

@@ -1,0 +1,476 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/connection"
+	"github.com/accountsync/accountsync-operator/internal/plan"
+	"github.com/accountsync/accountsync-operator/internal/provider"
+)
+
+const (
+	defaultSyncInterval = 10 * time.Minute
+	// failedSyncRetry bounds how soon a failed sync (vendor error) is tried again.
+	failedSyncRetry = time.Minute
+	// statusListLimit caps status.plan / ambiguous / unmatched, keeping the object small.
+	statusListLimit = 50
+
+	policyRefIndex     = "spec.policyRef.name"
+	connectionRefIndex = "spec.connectionRefs"
+
+	reasonPolicyValid = "Valid"
+)
+
+// SyncPolicyReconciler takes one snapshot of both sides per sync, plans, and creates, updates or
+// removes the generated AccountMappings. Vendor writes are left to the mapping controller.
+type SyncPolicyReconciler struct {
+	client.Client
+	Clients   *connection.Cache
+	Snapshots *SnapshotStore
+	Recorder  events.EventRecorder
+}
+
+// +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
+// +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies/finalizers,verbs=update
+// +kubebuilder:rbac:groups=accountsync.io,resources=accountmappings,verbs=get;list;watch;create;update;patch;delete
+
+func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	logger := log.FromContext(ctx)
+	sp := &v1alpha1.SyncPolicy{}
+	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Snapshots.Delete(req.NamespacedName)
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := sp.Status.DeepCopy()
+	st := &sp.Status
+	st.ObservedGeneration = sp.Generation
+	request, requested := syncRequest(sp, st.LastHandledSyncRequest)
+	if requested {
+		st.LastHandledSyncRequest = request
+	}
+	interval, err := sp.Spec.Interval.Parse(defaultSyncInterval)
+	if err != nil || interval <= 0 {
+		interval = defaultSyncInterval
+	}
+
+	if sp.Spec.Suspend {
+		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy is suspended")
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: no sync runs")
+		st.NextSyncTime = nil
+		return ctrl.Result{}, r.finish(ctx, sp, before)
+	}
+
+	psa, tool, reason, msg, err := policyConnections(ctx, r.Client, r.Clients, sp)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if reason != "" {
+		ready := metav1.ConditionFalse
+		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, ready, reason, msg)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
+		// The connection watch brings the policy back when the connection changes.
+		return ctrl.Result{}, r.finish(ctx, sp, before)
+	}
+
+	synced := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionSynced)
+	snap := r.Snapshots.Get(req.NamespacedName)
+	due := requested || st.LastSyncTime == nil || synced == nil || synced.ObservedGeneration != sp.Generation ||
+		synced.Reason == v1alpha1.ReasonConnectionNotReady || snap == nil || snap.PolicyGeneration != sp.Generation ||
+		(st.NextSyncTime != nil && !time.Now().Before(st.NextSyncTime.Time)) ||
+		(st.NextSyncTime == nil && time.Since(st.LastSyncTime.Time) >= interval)
+	if !due {
+		// A mapping changed: re-plan on the last snapshot (no vendor call) so generated mappings
+		// converge at once, e.g. a created record's id is written into the spec.
+		if err := r.plan(ctx, sp, snap, false); err != nil {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{RequeueAfter: time.Until(st.NextSyncTime.Time)}, r.finish(ctx, sp, before)
+	}
+
+	start := time.Now()
+	psaCalls, toolCalls := psa.CallCount(), tool.CallCount()
+	snap, err = r.takeSnapshot(ctx, sp, psa, tool)
+	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
+	if err != nil {
+		if ce, ok := connection.AsConfigError(err); ok {
+			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
+			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
+			return ctrl.Result{}, r.finish(ctx, sp, before)
+		}
+		logger.Info("sync failed", "error", err.Error())
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, err.Error())
+		next := metav1.NewTime(time.Now().Add(min(interval, failedSyncRetry)))
+		st.NextSyncTime = &next
+		return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
+	}
+	if err := r.plan(ctx, sp, snap, true); err != nil {
+		if ce, ok := connection.AsConfigError(err); ok {
+			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
+			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
+			return ctrl.Result{}, r.finish(ctx, sp, before)
+		}
+		return ctrl.Result{}, err
+	}
+	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
+	finished := now()
+	st.LastSyncTime = &finished
+	st.LastSyncDuration = time.Since(start).Round(time.Millisecond).String()
+	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
+	next := metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
+	st.NextSyncTime = &next
+	syncDuration.WithLabelValues(sp.Namespace, sp.Name).Observe(time.Since(start).Seconds())
+	return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
+}
+
+// takeSnapshot lists both sides once: PSA accounts filtered on the server by the resolved status
+// and type ids, all tool organizations, and tool assets where the policy needs them.
+func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.SyncPolicy, psa, tool provider.Client) (*Snapshot, error) {
+	lister, ok := psa.(provider.AccountLister)
+	if !ok {
+		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: fmt.Sprintf("%s cannot list accounts", psa.Provider())}
+	}
+	orgLister, ok := tool.(provider.OrganizationLister)
+	if !ok {
+		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: fmt.Sprintf("%s cannot list organizations", tool.Provider())}
+	}
+	snap := &Snapshot{Taken: time.Now(), PolicyGeneration: sp.Generation}
+	f := sp.Spec.PSA.Filter
+	filter := provider.AccountFilter{IncludeInactive: f.IncludeInactive}
+	if len(f.Statuses) > 0 || len(f.Types) > 0 {
+		st, ok := psa.(provider.StatusTypeLister)
+		if !ok {
+			return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+				Message: fmt.Sprintf("spec.psa.filter: %s has no account statuses or types", psa.Provider())}
+		}
+		var err error
+		if len(f.Statuses) > 0 {
+			statuses, lerr := st.ListAccountStatuses(ctx)
+			if lerr != nil {
+				return nil, lerr
+			}
+			if filter.StatusIDs, err = resolveNames("spec.psa.filter.statuses", f.Statuses, statuses); err != nil {
+				return nil, err
+			}
+			snap.CreateStatusID = filter.StatusIDs[0]
+		}
+		if len(f.Types) > 0 {
+			types, lerr := st.ListAccountTypes(ctx)
+			if lerr != nil {
+				return nil, lerr
+			}
+			if filter.TypeIDs, err = resolveNames("spec.psa.filter.types", f.Types, types); err != nil {
+				return nil, err
+			}
+			snap.CreateTypeID = filter.TypeIDs[0]
+		}
+	}
+	accounts, err := lister.ListAccounts(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	filteredOut := 0
+	if counter, ok := psa.(provider.AccountCounter); ok && (len(filter.StatusIDs) > 0 || len(filter.TypeIDs) > 0 || !filter.IncludeInactive) {
+		total, err := counter.CountAccounts(ctx, provider.AccountFilter{IncludeInactive: true})
+		if err != nil {
+			return nil, err
+		}
+		filteredOut = max(0, total-len(accounts))
+	}
+	orgs, err := orgLister.ListOrganizations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var withAssets map[string]bool
+	if al, ok := tool.(provider.ToolAssetLister); ok && (sp.Spec.Assets.Enabled || sp.Spec.CreateWhen == v1alpha1.CreateReferenced) {
+		assets, err := al.ListToolAssets(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		snap.ToolAssets = map[string][]provider.ToolAsset{}
+		withAssets = map[string]bool{}
+		for _, a := range assets {
+			snap.ToolAssets[a.OrganizationID] = append(snap.ToolAssets[a.OrganizationID], a)
+			withAssets[a.OrganizationID] = true
+		}
+	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
+		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
+	}
+	snap.ToolOrgs = make(map[string]provider.Organization, len(orgs))
+	for _, o := range orgs {
+		snap.ToolOrgs[o.ID] = o
+	}
+	snap.PSAAccounts = make(map[string]provider.Account, len(accounts))
+	for _, a := range accounts {
+		snap.PSAAccounts[a.ID] = a
+	}
+	snap.planInput = plan.Input{Policy: sp, ToolOrgs: orgs, PSAAccounts: accounts, PSAFilteredOutServer: filteredOut, ToolOrgsWithAssets: withAssets}
+	return snap, nil
+}
+
+func resolveNames(field string, names []string, refs []provider.NamedRef) ([]string, error) {
+	byName := map[string]string{}
+	available := make([]string, 0, len(refs))
+	for _, r := range refs {
+		byName[strings.ToLower(strings.TrimSpace(r.Name))] = r.ID
+		available = append(available, r.Name)
+	}
+	ids := make([]string, 0, len(names))
+	for _, n := range names {
+		id, ok := byName[strings.ToLower(strings.TrimSpace(n))]
+		if !ok {
+			sort.Strings(available)
+			return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+				Message: fmt.Sprintf("%s: %q does not exist in this PSA (available: %s)", field, n, strings.Join(available, ", "))}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// plan computes the plan from snap and the current mappings, stores the snapshot when it is new,
+// applies the mapping changes (unless dry run) and fills status.
+func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy, snap *Snapshot, fresh bool) error {
+	mappings := &v1alpha1.AccountMappingList{}
+	if err := r.List(ctx, mappings, client.InNamespace(sp.Namespace), client.MatchingFields{policyRefIndex: sp.Name}); err != nil {
+		return err
+	}
+	in := snap.planInput
+	in.Policy = sp
+	in.Mappings = mappings.Items
+	result, err := plan.Compute(in)
+	if err != nil {
+		return &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
+	}
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if fresh {
+		r.Snapshots.Put(key, snap)
+	}
+	r.Snapshots.SetConflicts(key, result.Conflicts)
+	st := &sp.Status
+	counts := result.Counts
+	if fresh {
+		counts.Created = r.Snapshots.TakeCreated(key)
+	} else {
+		counts.Created = st.Counts.Created
+	}
+	st.Counts = counts
+	st.Ambiguous = firstN(result.Ambiguous, statusListLimit)
+	st.Unmatched = firstN(result.Unmatched, statusListLimit)
+	if sp.Spec.DryRun {
+		st.Plan = firstN(result.Plan, statusListLimit)
+		st.PlanTotal = int32(len(result.Plan))
+		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,
+			fmt.Sprintf("dry run: %d planned actions, nothing changed", len(result.Plan)))
+		return nil
+	}
+	st.Plan, st.PlanTotal = nil, 0
+	failures, err := r.applyMappings(ctx, sp, mappings.Items, result)
+	if err != nil {
+		return err
+	}
+	switch {
+	case failures > 0:
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonPartialSync, fmt.Sprintf("%d mapping changes failed; see events", failures))
+	case counts.Ambiguous > 0 || counts.Conflicts > 0:
+		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonPartialSync,
+			fmt.Sprintf("%d mapped, %d ambiguous, %d conflicts need a person", counts.Mapped, counts.Ambiguous, counts.Conflicts))
+	default:
+		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonSyncSucceeded,
+			fmt.Sprintf("%d mapped, %d unmatched, %d pending create", counts.Mapped, counts.Unmatched, counts.PendingCreate))
+	}
+	return nil
+}
+
+// applyMappings creates, updates and deletes generated mappings. Manual mappings are never
+// touched: plan.Compute puts only generated ones in Ensure and Remove.
+func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.SyncPolicy, existing []v1alpha1.AccountMapping, result plan.Result) (int, error) {
+	byName := make(map[string]*v1alpha1.AccountMapping, len(existing))
+	for i := range existing {
+		byName[existing[i].Name] = &existing[i]
+	}
+	failures := 0
+	for _, ms := range result.Ensure {
+		desired := desiredMapping(sp, ms)
+		cur, ok := byName[ms.Name]
+		switch {
+		case !ok:
+			if err := controllerutil.SetControllerReference(sp, desired, r.Scheme()); err != nil {
+				return failures, err
+			}
+			if err := r.Create(ctx, desired); err != nil && !apierrors.IsAlreadyExists(err) {
+				failures++
+				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingCreateFailed", "CreateMapping", "%s: %v", ms.Name, err)
+			}
+		case !isGeneratedBy(cur, sp):
+			// A person's mapping holds this name; it wins and is left alone.
+		case !equality.Semantic.DeepEqual(cur.Spec, desired.Spec) || cur.Labels[v1alpha1.PolicyLabel] != sp.Name:
+			cur.Spec = desired.Spec
+			if cur.Labels == nil {
+				cur.Labels = map[string]string{}
+			}
+			cur.Labels[v1alpha1.PolicyLabel] = sp.Name
+			if err := r.Update(ctx, cur); err != nil {
+				if apierrors.IsConflict(err) {
+					return failures, err
+				}
+				failures++
+				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingUpdateFailed", "UpdateMapping", "%s: %v", ms.Name, err)
+			}
+		}
+	}
+	for _, name := range result.Remove {
+		cur, ok := byName[name]
+		if !ok || !isGeneratedBy(cur, sp) {
+			continue
+		}
+		if err := r.Delete(ctx, cur, client.Preconditions{UID: &cur.UID}); err != nil && !apierrors.IsNotFound(err) {
+			failures++
+			r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingDeleteFailed", "RemoveMapping", "%s: %v", name, err)
+			continue
+		}
+		r.Recorder.Eventf(sp, nil, corev1.EventTypeNormal, "MappingRemoved", "RemoveMapping", "removed generated mapping %s", name)
+	}
+	return failures, nil
+}
+
+func desiredMapping(sp *v1alpha1.SyncPolicy, ms plan.MappingSpec) *v1alpha1.AccountMapping {
+	am := &v1alpha1.AccountMapping{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      ms.Name,
+			Namespace: sp.Namespace,
+			Labels:    map[string]string{v1alpha1.PolicyLabel: sp.Name},
+		},
+		Spec: v1alpha1.AccountMappingSpec{
+			PolicyRef: v1alpha1.LocalObjectReference{Name: sp.Name},
+			PSA:       v1alpha1.MappingPSA{AccountID: ms.PSAAccountID, Create: ms.CreatePSA},
+			Tool:      v1alpha1.MappingTool{OrganizationID: ms.ToolOrganizationID, Create: ms.CreateTool},
+			Location:  *sp.Spec.MappingDefaults.Location.DeepCopy(),
+			Services:  sp.Spec.MappingDefaults.Services,
+		},
+	}
+	if am.Spec.Location.Mode == "" {
+		am.Spec.Location.Mode = v1alpha1.LocationMain
+	}
+	return am
+}
+
+func isGeneratedBy(am *v1alpha1.AccountMapping, sp *v1alpha1.SyncPolicy) bool {
+	ref := metav1.GetControllerOf(am)
+	return ref != nil && ref.Kind == "SyncPolicy" && ref.Name == sp.Name && ref.UID == sp.UID
+}
+
+func (r *SyncPolicyReconciler) setSynced(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
+	prev := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+	setCondition(&sp.Status.Conditions, sp.Generation, v1alpha1.ConditionSynced, status, reason, message)
+	if prev == nil || prev.Status != status || prev.Reason != reason {
+		eventType := corev1.EventTypeNormal
+		if status != metav1.ConditionTrue && reason != v1alpha1.ReasonSuspended {
+			eventType = corev1.EventTypeWarning
+		}
+		r.Recorder.Eventf(sp, nil, eventType, reason, "Sync", "%s", truncate(message, 512))
+	}
+}
+
+func (r *SyncPolicyReconciler) finish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus) error {
+	return patchStatusIfChanged(ctx, r.Client, sp, before, &sp.Status)
+}
+
+func firstN[T any](items []T, n int) []T {
+	if len(items) <= n {
+		return items
+	}
+	return items[:n]
+}
+
+// SetupWithManager watches policies, every AccountMapping naming a policy (manual ones included,
+// since they claim records), and the connections policies use.
+func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts ControllerOptions) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.SyncPolicy{}, builder.WithPredicates(
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Watches(&v1alpha1.AccountMapping{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
+			am := obj.(*v1alpha1.AccountMapping)
+			return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: am.Namespace, Name: am.Spec.PolicyRef.Name}}}
+		}), builder.WithPredicates(mappingClaimChanged())).
+		Watches(&v1alpha1.IntegrationConnection{}, handler.EnqueueRequestsFromMapFunc(r.policiesForConnection),
+			builder.WithPredicates(readyChanged())).
+		WithOptions(opts.controllerOptions()).
+		Complete(r)
+}
+
+func (r *SyncPolicyReconciler) policiesForConnection(ctx context.Context, obj client.Object) []reconcile.Request {
+	list := &v1alpha1.SyncPolicyList{}
+	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{connectionRefIndex: obj.GetName()}); err != nil {
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for _, sp := range list.Items {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}})
+	}
+	return out
+}
+
+// mappingClaimChanged passes mapping events that can change a plan: create, delete, a spec edit,
+// and a status change of the linked ids or the Ready reason (a created record, a conflict).
+func mappingClaimChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e eventUpdate) bool {
+			o, ok1 := e.ObjectOld.(*v1alpha1.AccountMapping)
+			n, ok2 := e.ObjectNew.(*v1alpha1.AccountMapping)
+			if !ok1 || !ok2 {
+				return true
+			}
+			return o.Generation != n.Generation || !equality.Semantic.DeepEqual(o.Status.PSAAccount, n.Status.PSAAccount) ||
+				!equality.Semantic.DeepEqual(o.Status.ToolOrganization, n.Status.ToolOrganization) ||
+				readyReason(o.Status.Conditions) != readyReason(n.Status.Conditions)
+		},
+	}
+}
+
+// readyChanged passes connection events that flip Ready or its reason.
+func readyChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e eventUpdate) bool {
+			o, ok1 := e.ObjectOld.(*v1alpha1.IntegrationConnection)
+			n, ok2 := e.ObjectNew.(*v1alpha1.IntegrationConnection)
+			if !ok1 || !ok2 {
+				return true
+			}
+			return readyReason(o.Status.Conditions) != readyReason(n.Status.Conditions)
+		},
+	}
+}
+
+func readyReason(conds []metav1.Condition) string {
+	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	if c == nil {
+		return ""
+	}
+	return string(c.Status) + "/" + c.Reason
+}

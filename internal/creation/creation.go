@@ -1,0 +1,156 @@
+// Package creation is the guard around every vendor create: look up the exact name first, record
+// the intent before sending, and after an unknown outcome look again instead of creating again.
+// It knows nothing of Kubernetes or of any vendor; the mapping controller supplies the verbs.
+package creation
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/accountsync/accountsync-operator/internal/match"
+	"github.com/accountsync/accountsync-operator/internal/provider"
+)
+
+// Record is a vendor record found or created.
+type Record struct {
+	ID   string
+	Name string
+	// Detail describes the holder of a conflicting name (e.g. "status Inactive, types Prospect").
+	Detail string
+}
+
+// Intent is a create recorded before it was sent.
+type Intent struct {
+	Name  string
+	Since time.Time
+}
+
+// Verbs are what the guard needs from the target system and from the caller's status.
+type Verbs struct {
+	// Find returns records whose name equals name case-insensitively, anywhere in the target
+	// system (filtered out or not).
+	Find func(ctx context.Context, name string) ([]Record, error)
+	// Create sends the create.
+	Create func(ctx context.Context, name string) (Record, error)
+	// RecordIntent persists the intent (the mapping's status) before Create is called; if it
+	// fails nothing is sent.
+	RecordIntent func(ctx context.Context, in Intent) error
+}
+
+// Options are the policy's creation settings.
+type Options struct {
+	Prefix string
+	// UsePrefix: on a name conflict, create Prefix+name instead of failing.
+	UsePrefix bool
+	// Settle is how long after an unknown outcome a record may take to become visible to Find;
+	// only after it has passed without a trace is the create sent again.
+	Settle time.Duration
+}
+
+// Result of one guarded attempt. Exactly one of Record, Conflict and Pending is set, or the
+// attempt failed with an error.
+type Result struct {
+	// Record is the created or adopted record.
+	Record *Record
+	// Adopted: the record is the result of this mapping's own earlier create whose answer was lost.
+	Adopted bool
+	// Conflict is the record that holds the target name (and the prefixed one, with Prefix).
+	Conflict *Record
+	// Pending: the create's outcome is unknown and the record is not visible yet.
+	Pending bool
+	// Intent is the intent now in force (zero when none should be kept).
+	Intent *Intent
+}
+
+// Ensure creates the counterpart named name unless the name is taken. previous is the intent left
+// by an earlier attempt, or nil.
+func Ensure(ctx context.Context, name string, previous *Intent, opts Options, v Verbs, now time.Time) (Result, error) {
+	if previous != nil {
+		found, err := v.Find(ctx, previous.Name)
+		if err != nil {
+			return Result{Intent: previous}, err
+		}
+		if len(found) > 0 {
+			// Our earlier create did happen: adopt it rather than create a second one.
+			rec := oldest(found)
+			return Result{Record: &rec, Adopted: true}, nil
+		}
+		if now.Sub(previous.Since) < opts.Settle {
+			return Result{Pending: true, Intent: previous}, nil
+		}
+		// Nothing appeared within the settle period: the create did not happen; try again
+		// under the same name.
+		return send(ctx, previous.Name, v, now)
+	}
+	target := name
+	found, err := v.Find(ctx, target)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(found) > 0 {
+		holder := oldest(found)
+		if !opts.UsePrefix || opts.Prefix == "" {
+			return Result{Conflict: &holder}, nil
+		}
+		target = opts.Prefix + name
+		found, err = v.Find(ctx, target)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(found) > 0 {
+			holder := oldest(found)
+			return Result{Conflict: &holder}, nil
+		}
+	}
+	return send(ctx, target, v, now)
+}
+
+func send(ctx context.Context, target string, v Verbs, now time.Time) (Result, error) {
+	intent := &Intent{Name: target, Since: now}
+	if err := v.RecordIntent(ctx, *intent); err != nil {
+		return Result{}, fmt.Errorf("recording the create intent: %w", err)
+	}
+	rec, err := v.Create(ctx, target)
+	switch {
+	case err == nil:
+		return Result{Record: &rec}, nil
+	case provider.IsKind(err, provider.KindUnknownOutcome):
+		return Result{Pending: true, Intent: intent}, nil
+	case provider.IsKind(err, provider.KindNameConflict):
+		// Someone took the name between our look-up and the create.
+		found, ferr := v.Find(ctx, target)
+		if ferr == nil && len(found) > 0 {
+			holder := oldest(found)
+			return Result{Conflict: &holder}, nil
+		}
+		return Result{Conflict: &Record{Name: target}}, nil
+	default:
+		// A definite failure (the vendor refused the request): nothing was created, so no
+		// intent needs to be kept.
+		return Result{}, err
+	}
+}
+
+// oldest picks a deterministic record among several with the same name: the smallest id,
+// numerically when ids are numbers.
+func oldest(recs []Record) Record {
+	sorted := append([]Record(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool {
+		a, b := sorted[i].ID, sorted[j].ID
+		if len(a) != len(b) && isDigits(a) && isDigits(b) {
+			return len(a) < len(b)
+		}
+		return a < b
+	})
+	return sorted[0]
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// SameName reports whether two names are equal for the guard: exact, case-insensitive.
+func SameName(a, b string) bool { return match.ExactKey(a) == match.ExactKey(b) }
