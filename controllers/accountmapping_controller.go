@@ -283,12 +283,14 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 		verb = "found its earlier create of"
 	}
 	m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "Created", "Create", "%s %s record %q (id %s)", verb, side, rec.Name, rec.ID)
+	// An adopted record was counted when it was created (an adoption also follows a read of
+	// this mapping that predates its own last status write).
 	if side == v1alpha1.SidePSA {
 		psaAcc = provider.Account{ID: rec.ID, Name: rec.Name}
-		m.r.Snapshots.RecordCreatedAccount(m.policy, psaAcc)
+		m.r.Snapshots.RecordCreatedAccount(m.policy, psaAcc, !out.Adopted)
 	} else {
 		toolOrg = provider.Organization{ID: rec.ID, Name: rec.Name}
-		m.r.Snapshots.RecordCreatedOrganization(m.policy, toolOrg)
+		m.r.Snapshots.RecordCreatedOrganization(m.policy, toolOrg, !out.Adopted)
 	}
 	return toolOrg, psaAcc, ctrl.Result{}, false, nil
 }

@@ -2,6 +2,10 @@ package controllers
 
 import (
 	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -30,6 +34,11 @@ type Snapshot struct {
 	// conflicts are the mappings that lose the one-to-one rule, with the reason; replaced by
 	// every plan (also the plans between syncs), read through SnapshotStore.Conflict.
 	conflicts map[string]string
+	// What the sync that took the snapshot reports in the policy's status.
+	syncedAt, nextSync metav1.Time
+	duration           string
+	created            int32
+	apiCalls           v1alpha1.APICalls
 	// planInput is what the snapshot contributes to plan.Compute; mappings are added per plan.
 	planInput plan.Input
 }
@@ -40,8 +49,9 @@ type SnapshotStore struct {
 	mu        sync.RWMutex
 	snapshots map[types.NamespacedName]*Snapshot
 	// created counts records created by mappings since the policy last reported (status.counts.created).
-	created map[types.NamespacedName]int32
-	seq     int64
+	created   map[types.NamespacedName]int32
+	schedules map[types.NamespacedName]schedule
+	seq       int64
 }
 
 // NewSnapshotStore returns an empty store.
@@ -71,24 +81,29 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 	defer s.mu.Unlock()
 	delete(s.snapshots, policy)
 	delete(s.created, policy)
+	delete(s.schedules, policy)
 }
 
 // RecordCreatedAccount adds a record created by a mapping to the latest snapshot, so other
 // mappings of the same policy see it before the next sync lists it.
-func (s *SnapshotStore) RecordCreatedAccount(policy types.NamespacedName, a provider.Account) {
+func (s *SnapshotStore) RecordCreatedAccount(policy types.NamespacedName, a provider.Account, count bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.created[policy]++
+	if count {
+		s.created[policy]++
+	}
 	if snap := s.snapshots[policy]; snap != nil {
 		snap.PSAAccounts[a.ID] = a
 	}
 }
 
 // RecordCreatedOrganization is RecordCreatedAccount for the tool side.
-func (s *SnapshotStore) RecordCreatedOrganization(policy types.NamespacedName, o provider.Organization) {
+func (s *SnapshotStore) RecordCreatedOrganization(policy types.NamespacedName, o provider.Organization, count bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.created[policy]++
+	if count {
+		s.created[policy]++
+	}
 	if snap := s.snapshots[policy]; snap != nil {
 		snap.ToolOrgs[o.ID] = o
 	}
@@ -146,4 +161,45 @@ func (s *SnapshotStore) Conflict(policy types.NamespacedName, mapping string) (s
 	}
 	msg, ok := snap.conflicts[mapping]
 	return msg, ok
+}
+
+// schedule is when a policy syncs next. It lives in memory rather than being read back from
+// status because the cached policy a reconcile reads may predate the last status write: a
+// decision based on it would sync twice.
+type schedule struct {
+	generation int64
+	request    string
+	nextDue    time.Time
+}
+
+// Schedule records the policy's next sync after one was attempted.
+func (s *SnapshotStore) Schedule(policy types.NamespacedName, generation int64, request string, next time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.schedules == nil {
+		s.schedules = map[types.NamespacedName]schedule{}
+	}
+	s.schedules[policy] = schedule{generation: generation, request: request, nextDue: next}
+}
+
+// Unschedule makes the next reconcile of the policy sync at once (its connections were not
+// ready, so the schedule no longer says anything).
+func (s *SnapshotStore) Unschedule(policy types.NamespacedName) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.schedules, policy)
+}
+
+// Due reports whether the policy must sync now, and otherwise when it will.
+func (s *SnapshotStore) Due(policy types.NamespacedName, generation int64, request string, now time.Time) (bool, time.Time) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sc, ok := s.schedules[policy]
+	if !ok || sc.generation != generation || (request != "" && request != sc.request) || !now.Before(sc.nextDue) {
+		return true, time.Time{}
+	}
+	if _, ok := s.snapshots[policy]; !ok {
+		return true, time.Time{}
+	}
+	return false, sc.nextDue
 }

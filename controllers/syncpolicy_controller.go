@@ -93,28 +93,29 @@ func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		ready := metav1.ConditionFalse
 		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, ready, reason, msg)
 		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
+		r.Snapshots.Unschedule(req.NamespacedName)
 		// The connection watch brings the policy back when the connection changes.
 		return ctrl.Result{}, r.finish(ctx, sp, before)
 	}
 
-	synced := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionSynced)
-	snap := r.Snapshots.Get(req.NamespacedName)
-	due := requested || st.LastSyncTime == nil || synced == nil || synced.ObservedGeneration != sp.Generation ||
-		synced.Reason == v1alpha1.ReasonConnectionNotReady || snap == nil || snap.PolicyGeneration != sp.Generation ||
-		(st.NextSyncTime != nil && !time.Now().Before(st.NextSyncTime.Time)) ||
-		(st.NextSyncTime == nil && time.Since(st.LastSyncTime.Time) >= interval)
+	key := req.NamespacedName
+	handled := ""
+	if requested {
+		handled = request
+	}
+	due, nextDue := r.Snapshots.Due(key, sp.Generation, handled, time.Now())
 	if !due {
 		// A mapping changed: re-plan on the last snapshot (no vendor call) so generated mappings
 		// converge at once, e.g. a created record's id is written into the spec.
-		if err := r.plan(ctx, sp, snap, false); err != nil {
+		if err := r.plan(ctx, sp, r.Snapshots.Get(key), false); err != nil {
 			return ctrl.Result{}, err
 		}
-		return ctrl.Result{RequeueAfter: time.Until(st.NextSyncTime.Time)}, r.finish(ctx, sp, before)
+		return ctrl.Result{RequeueAfter: time.Until(nextDue)}, r.finish(ctx, sp, before)
 	}
 
 	start := time.Now()
 	psaCalls, toolCalls := psa.CallCount(), tool.CallCount()
-	snap, err = r.takeSnapshot(ctx, sp, psa, tool)
+	snap, err := r.takeSnapshot(ctx, sp, psa, tool)
 	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
 	if err != nil {
 		if ce, ok := connection.AsConfigError(err); ok {
@@ -126,8 +127,19 @@ func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, err.Error())
 		next := metav1.NewTime(time.Now().Add(min(interval, failedSyncRetry)))
 		st.NextSyncTime = &next
+		if r.Snapshots.Get(key) != nil {
+			r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
+		}
 		return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
 	}
+	// What the sync found is kept with the snapshot, so that every later pass (also one that
+	// read a stale cached policy) writes the same status.
+	snap.apiCalls = st.APICalls
+	snap.syncedAt = now()
+	snap.duration = time.Since(start).Round(time.Millisecond).String()
+	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
+	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
+	snap.created = r.Snapshots.TakeCreated(key)
 	if err := r.plan(ctx, sp, snap, true); err != nil {
 		if ce, ok := connection.AsConfigError(err); ok {
 			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
@@ -136,13 +148,9 @@ func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{}, err
 	}
-	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
-	finished := now()
-	st.LastSyncTime = &finished
-	st.LastSyncDuration = time.Since(start).Round(time.Millisecond).String()
-	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
-	next := metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
-	st.NextSyncTime = &next
+	next := snap.nextSync
+	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
+	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "created", snap.created, "apiCalls", snap.apiCalls, "plan", len(snap.planInput.ToolOrgs))
 	syncDuration.WithLabelValues(sp.Namespace, sp.Name).Observe(time.Since(start).Seconds())
 	return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
 }
@@ -274,12 +282,12 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	r.Snapshots.SetConflicts(key, result.Conflicts)
 	st := &sp.Status
 	counts := result.Counts
-	if fresh {
-		counts.Created = r.Snapshots.TakeCreated(key)
-	} else {
-		counts.Created = st.Counts.Created
-	}
+	counts.Created = snap.created
 	st.Counts = counts
+	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
+	st.APICalls = snap.apiCalls
+	syncedAt, nextSync := snap.syncedAt, snap.nextSync
+	st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
 	st.Ambiguous = firstN(result.Ambiguous, statusListLimit)
 	st.Unmatched = firstN(result.Unmatched, statusListLimit)
 	if sp.Spec.DryRun {
@@ -290,6 +298,22 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		return nil
 	}
 	st.Plan, st.PlanTotal = nil, 0
+	if !fresh {
+		// Between syncs only existing generated mappings converge (a created id, a superseded
+		// mapping); new links and new creations wait for the next sync, so batchSize bounds the
+		// creations of one sync rather than refilling as each create completes.
+		existing := make(map[string]bool, len(mappings.Items))
+		for _, am := range mappings.Items {
+			existing[am.Name] = true
+		}
+		kept := result.Ensure[:0:0]
+		for _, ms := range result.Ensure {
+			if existing[ms.Name] {
+				kept = append(kept, ms)
+			}
+		}
+		result.Ensure = kept
+	}
 	failures, err := r.applyMappings(ctx, sp, mappings.Items, result)
 	if err != nil {
 		return err
