@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/internal/assetsync"
@@ -582,6 +583,7 @@ func (r *AccountMappingReconciler) SetupWithManager(mgr ctrl.Manager, opts Contr
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1alpha1.SyncPolicy{}, handler.EnqueueRequestsFromMapFunc(r.mappingsForPolicy),
 			builder.WithPredicates(policyProgressed())).
+		WatchesRawSource(source.Channel(r.Snapshots.synced, handler.EnqueueRequestsFromMapFunc(r.mappingsForPolicy))).
 		WithOptions(opts.controllerOptions()).
 		Complete(r)
 }

@@ -3,6 +3,8 @@ package controllers
 import (
 	"sync"
 
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
@@ -49,6 +51,9 @@ type SnapshotStore struct {
 	mu        sync.RWMutex
 	snapshots map[types.NamespacedName]*Snapshot
 	// created counts records created by mappings since the policy last reported (status.counts.created).
+	// synced tells the mapping controller that a policy has a new snapshot (a status timestamp
+	// has one-second resolution and cannot tell two syncs in one second apart).
+	synced    chan event.GenericEvent
 	created   map[types.NamespacedName]int32
 	schedules map[types.NamespacedName]schedule
 	seq       int64
@@ -56,16 +61,24 @@ type SnapshotStore struct {
 
 // NewSnapshotStore returns an empty store.
 func NewSnapshotStore() *SnapshotStore {
-	return &SnapshotStore{snapshots: map[types.NamespacedName]*Snapshot{}, created: map[types.NamespacedName]int32{}}
+	return &SnapshotStore{snapshots: map[types.NamespacedName]*Snapshot{}, created: map[types.NamespacedName]int32{},
+		synced: make(chan event.GenericEvent, 1024)}
 }
 
-// Put stores s as the policy's latest snapshot and assigns its Seq.
-func (s *SnapshotStore) Put(policy types.NamespacedName, snap *Snapshot) {
+// Put stores s as the policy's latest snapshot, assigns its Seq and wakes the policy's mappings.
+func (s *SnapshotStore) Put(sp *v1alpha1.SyncPolicy, snap *Snapshot) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.seq++
 	snap.Seq = s.seq
-	s.snapshots[policy] = snap
+	s.snapshots[types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}] = snap
+	s.mu.Unlock()
+	ev := event.GenericEvent{Object: sp.DeepCopy()}
+	select {
+	case s.synced <- ev:
+	default:
+		// The buffer is full: deliver without blocking the policy worker.
+		go func() { s.synced <- ev }()
+	}
 }
 
 // Get returns the policy's latest snapshot, or nil.

@@ -277,7 +277,7 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	}
 	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
 	if fresh {
-		r.Snapshots.Put(key, snap)
+		r.Snapshots.Put(sp, snap)
 	}
 	r.Snapshots.SetConflicts(key, result.Conflicts)
 	st := &sp.Status

@@ -1,0 +1,138 @@
+package controllers_test
+
+import (
+	"strconv"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	bmssim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
+	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
+)
+
+// assetPlacement maps each BMS asset (by name) of an account to "location/department" names.
+func assetPlacement(bms *bmssim.Server, accountID int64) map[string]string {
+	locs := map[int64]string{}
+	for _, l := range bms.Locations(accountID) {
+		locs[l.ID] = l.LocationName
+	}
+	deps := map[int64]string{0: ""}
+	for _, d := range bms.Departments(accountID) {
+		deps[d.ID] = d.DepartmentName
+	}
+	out := map[string]string{}
+	for _, a := range bms.Assets(accountID) {
+		out[a.AssetName] = locs[a.LocationID] + "/" + deps[a.DepartmentID]
+	}
+	return out
+}
+
+func locationNames(bms *bmssim.Server, accountID int64) []string {
+	var out []string
+	for _, l := range bms.Locations(accountID) {
+		out = append(out, l.LocationName)
+	}
+	return out
+}
+
+var _ = Describe("Kaseya BMS seed: asset location mapping", func() {
+	It("places assets by Main, Group Id and Custom, re-creates a changed Group Id location and overwrites hand-set departments", func() {
+		ns := newNamespace()
+		vsa := vsasim.New(vsaFixture(0))
+		agents := func(orgName string, groups map[string][]string) string {
+			org := vsa.AddOrg(vsasim.Org{Name: orgName, Ref: strconv.Itoa(len(vsa.Orgs()) + 1)})
+			for group, machines := range groups {
+				g := vsa.AddMachineGroup(vsasim.MachineGroup{Name: group, OrgID: org.ID})
+				for _, m := range machines {
+					vsa.AddAgent(vsasim.Agent{ComputerName: m, OrgID: org.ID, MachineGroupID: g.ID, OperatingSystem: "Windows 11", IPAddress: "10.0.0.1"})
+				}
+			}
+			return org.ID
+		}
+		acmeOrg := agents("Acme Corp", map[string][]string{"hq": {"acme-pc1", "acme-pc2"}, "warehouse": {"acme-wh1"}})
+		globexOrg := agents("Globex", map[string][]string{"hq": {"globex-pc1"}, "shop": {"globex-till"}})
+		initechOrg := agents("Initech", map[string][]string{"floor2": {"initech-1"}})
+
+		bf := bmsFixture()
+		bf.Accounts = []bmssim.Account{{ID: 501, AccountName: "Acme Corp"}, {ID: 502, AccountName: "Globex"}, {ID: 503, AccountName: "Initech"}}
+		bf.Locations = []bmssim.Location{
+			{ID: 601, AccountID: 501, LocationName: "Main", IsMain: true},
+			{ID: 602, AccountID: 502, LocationName: "Main", IsMain: true},
+			{ID: 603, AccountID: 502, LocationName: "Headquarters"},
+			{ID: 604, AccountID: 503, LocationName: "Main Office", IsMain: true},
+		}
+		bf.Departments = []bmssim.Department{{ID: 701, AccountID: 502, DepartmentName: "Sales"}}
+		bms := bmssim.New(bf)
+		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
+		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
+		sp := policy(ns, "assets", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.Assets.Enabled = true
+			s.Exclude.ToolOrganizationIDs = []string{acmeOrg, globexOrg, initechOrg} // linked by the manual mappings below
+		})
+		manual := func(name, org, account string, loc v1alpha1.LocationMapping) {
+			Expect(k8s.Create(ctx, &v1alpha1.AccountMapping{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: v1alpha1.AccountMappingSpec{
+					PolicyRef: v1alpha1.LocalObjectReference{Name: sp.Name},
+					PSA:       v1alpha1.MappingPSA{AccountID: account},
+					Tool:      v1alpha1.MappingTool{OrganizationID: org},
+					Location:  loc,
+				},
+			})).To(Succeed())
+		}
+		manual("acme", acmeOrg, "501", v1alpha1.LocationMapping{Mode: v1alpha1.LocationGroupID})
+		manual("globex", globexOrg, "502", v1alpha1.LocationMapping{Mode: v1alpha1.LocationCustom, Custom: []v1alpha1.CustomLocation{
+			{MachineGroup: "hq", Location: "Headquarters", Department: "Engineering"},
+		}})
+		manual("initech", initechOrg, "503", v1alpha1.LocationMapping{Mode: v1alpha1.LocationMain})
+		syncedPolicy(ns, sp.Name, "")
+
+		Eventually(func() map[string]string { return assetPlacement(bms, 501) }).Should(Equal(map[string]string{
+			"acme-pc1": "hq/", "acme-pc2": "hq/", "acme-wh1": "warehouse/",
+		}), "Group Id: each asset at a location named after its machine group")
+		Expect(locationNames(bms, 501)).To(ConsistOf("Main", "hq", "warehouse"))
+		Eventually(func() map[string]string { return assetPlacement(bms, 502) }).Should(Equal(map[string]string{
+			"globex-pc1": "Headquarters/Engineering", "globex-till": "Main/",
+		}), "Custom: listed group with department, unlisted group at the main location")
+		Eventually(func() map[string]string { return assetPlacement(bms, 503) }).Should(Equal(map[string]string{
+			"initech-1": "Main Office/",
+		}), "Main: the account's main location")
+		Eventually(func(g Gomega) {
+			am := &v1alpha1.AccountMapping{}
+			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
+			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
+			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 3, Created: 3}))
+		}).Should(Succeed())
+
+		// A person renames the imported "hq" location and sets a department by hand.
+		for _, l := range bms.Locations(501) {
+			if l.LocationName == "hq" {
+				Expect(bms.RenameLocation(l.ID, "Head Office")).To(Succeed())
+			}
+		}
+		for _, a := range bms.Assets(502) {
+			if a.AssetName == "globex-pc1" {
+				Expect(bms.EditAsset(a.ID, func(x *bmssim.Asset) { x.DepartmentID = 701 })).To(Succeed())
+			}
+		}
+		req := syncNow(sp)
+		syncedPolicy(ns, sp.Name, req)
+		Eventually(func() []string { return locationNames(bms, 501) }).Should(ConsistOf("Main", "Head Office", "hq", "warehouse"),
+			"the Group Id location is re-added at the next sync")
+		Eventually(func() map[string]string { return assetPlacement(bms, 501) }).Should(HaveKeyWithValue("acme-pc1", "hq/"))
+		Eventually(func() map[string]string { return assetPlacement(bms, 502) }).Should(HaveKeyWithValue("globex-pc1", "Headquarters/Engineering"),
+			"Custom overwrites a department written by hand")
+		Eventually(func(g Gomega) {
+			am := &v1alpha1.AccountMapping{}
+			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
+			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 3, Updated: 2, Unchanged: 1}))
+		}).Should(Succeed())
+		// Assets are keyed by the agent id: nothing was duplicated.
+		Expect(bms.Assets(501)).To(HaveLen(3))
+		Expect(bms.Assets(502)).To(HaveLen(2))
+	})
+})
