@@ -33,7 +33,7 @@ import (
 const (
 	// defaultSettle is how long a create with an unknown outcome may take to show up in a look-up
 	// before it is sent again.
-	defaultSettle = time.Minute
+	defaultSettle = 5 * time.Minute
 	pendingRetry  = 10 * time.Second
 	maxRecent     = 10
 )
@@ -143,6 +143,13 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	st.ToolOrganization = &v1alpha1.RecordRef{ID: toolOrg.ID, Name: toolOrg.Name}
 	st.PSAAccount = &v1alpha1.RecordRef{ID: psaAcc.ID, Name: psaAcc.Name}
 
+	if m.sp.Spec.DryRun {
+		// A dry run changes nothing in any vendor system: no asset or user sync either.
+		m.r.markSeen(am.UID, key)
+		m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
+			fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name), v1alpha1.StateOK)
+		return ctrl.Result{}, nil
+	}
 	var problems []string
 	reasonOnProblem := ""
 	if m.sp.Spec.Assets.Enabled {
@@ -257,6 +264,11 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 	out, err := creation.Ensure(ctx, source, previous, opts, verbs, time.Now())
 	switch {
 	case err != nil:
+		if out.Intent == nil {
+			// A definite failure: nothing was created, so the next attempt need not wait for a
+			// record to appear.
+			st.PendingCreate = nil
+		}
 		msg := fmt.Sprintf("creating %s record %q failed: %v", side, source, err)
 		m.addEvent(v1alpha1.ReasonCreating, msg)
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, msg, v1alpha1.StateNotAvailable)

@@ -136,3 +136,15 @@ func duplicates(names []string) []string {
 	}
 	return dup
 }
+
+func createSecret(ns, name string, data map[string]string) {
+	Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, StringData: data})).To(Succeed())
+}
+
+func updateSecret(ns, name string, data map[string]string) {
+	s := &corev1.Secret{}
+	Expect(k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, s)).To(Succeed())
+	s.Data = nil
+	s.StringData = data
+	Expect(k8s.Update(ctx, s)).To(Succeed())
+}

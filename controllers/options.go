@@ -12,6 +12,9 @@ import (
 // ControllerOptions tune every reconciler.
 type ControllerOptions struct {
 	MaxConcurrentReconciles int
+	// SkipNameValidation lets a process start a second manager with the same controllers
+	// (tests that restart the manager).
+	SkipNameValidation bool
 }
 
 // controllerOptions bounds per-item back-off (1s..5m) and the overall retry rate, so a failing
@@ -21,7 +24,9 @@ func (o ControllerOptions) controllerOptions() controller.Options {
 	if n <= 0 {
 		n = 1
 	}
+	skip := o.SkipNameValidation
 	return controller.Options{
+		SkipNameValidation:      &skip,
 		MaxConcurrentReconciles: n,
 		RateLimiter: workqueue.NewTypedMaxOfRateLimiter(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 5*time.Minute),

@@ -75,7 +75,7 @@ func startManager() {
 	clientSet = connection.NewCache()
 	clientSet.Base = provider.Config{Backoff: 5 * time.Millisecond, MaxRetries: 6}
 	Expect(controllers.Setup(mgr, controllers.Options{
-		ControllerOptions: controllers.ControllerOptions{MaxConcurrentReconciles: 2},
+		ControllerOptions: controllers.ControllerOptions{MaxConcurrentReconciles: 2, SkipNameValidation: true},
 		Clients:           clientSet,
 		CreateSettle:      2 * time.Second,
 	})).To(Succeed())

@@ -353,7 +353,14 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 			}
 		case !isGeneratedBy(cur, sp):
 			// A person's mapping holds this name; it wins and is left alone.
-		case !equality.Semantic.DeepEqual(cur.Spec, desired.Spec) || cur.Labels[v1alpha1.PolicyLabel] != sp.Name:
+		default:
+			// A person's picks on a generated mapping (userOverrides, suspend) are kept; the
+			// policy owns the rest.
+			desired.Spec.UserOverrides = cur.Spec.UserOverrides
+			desired.Spec.Suspend = cur.Spec.Suspend
+			if equality.Semantic.DeepEqual(cur.Spec, desired.Spec) && cur.Labels[v1alpha1.PolicyLabel] == sp.Name {
+				continue
+			}
 			cur.Spec = desired.Spec
 			if cur.Labels == nil {
 				cur.Labels = map[string]string{}

@@ -6,7 +6,6 @@ package creation
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -134,18 +133,30 @@ func send(ctx context.Context, target string, v Verbs, now time.Time) (Result, e
 	}
 }
 
-// oldest picks a deterministic record among several with the same name: the smallest id,
-// numerically when ids are numbers.
+// oldest picks a deterministic record among several with the same name: numeric ids first in
+// numeric order (vendors hand them out increasing), then other ids in text order.
 func oldest(recs []Record) Record {
-	sorted := append([]Record(nil), recs...)
-	sort.Slice(sorted, func(i, j int) bool {
-		a, b := sorted[i].ID, sorted[j].ID
-		if len(a) != len(b) && isDigits(a) && isDigits(b) {
+	best := recs[0]
+	for _, r := range recs[1:] {
+		if idLess(r.ID, best.ID) {
+			best = r
+		}
+	}
+	return best
+}
+
+func idLess(a, b string) bool {
+	da, db := isDigits(a), isDigits(b)
+	if da != db {
+		return da
+	}
+	if da {
+		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if len(a) != len(b) {
 			return len(a) < len(b)
 		}
-		return a < b
-	})
-	return sorted[0]
+	}
+	return a < b
 }
 
 func isDigits(s string) bool {
