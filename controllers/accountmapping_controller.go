@@ -110,6 +110,10 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true", st.State)
 		return ctrl.Result{}, nil
 	}
+	if m.sp.Spec.Suspend {
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonSuspended, fmt.Sprintf("policy %s is suspended", m.policy.Name), st.State)
+		return ctrl.Result{}, nil
+	}
 	psa, tool, reason, msg, err := policyConnections(ctx, m.r.Client, m.r.Clients, m.sp)
 	if err != nil {
 		return ctrl.Result{}, err

@@ -43,6 +43,7 @@ const DefaultTimeout = 30 * time.Second
 
 type entry struct {
 	fingerprint string
+	generation  int64
 	client      provider.Client
 }
 
@@ -88,7 +89,9 @@ func (c *Cache) Client(ctx context.Context, kube client.Reader, ic *v1alpha1.Int
 	name := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[name]; ok && e.fingerprint == fingerprint {
+	if e, ok := c.entries[name]; ok && (e.fingerprint == fingerprint || ic.Generation < e.generation) {
+		// Same inputs, or a reader holding an older copy of the connection: keep the newer
+		// client and its token bucket.
 		return e.client, nil
 	}
 	cfg, err := c.config(ic, caSecret)
@@ -104,7 +107,7 @@ func (c *Cache) Client(ctx context.Context, kube client.Reader, ic *v1alpha1.Int
 		}
 		return nil, &ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
 	}
-	c.entries[name] = entry{fingerprint: fingerprint, client: cl}
+	c.entries[name] = entry{fingerprint: fingerprint, generation: ic.Generation, client: cl}
 	return cl, nil
 }
 

@@ -287,3 +287,35 @@ func TestNewValidatesConfig(t *testing.T) {
 		t.Errorf("factory %+v", fac)
 	}
 }
+
+// With one request in five throttled (20%), a full filtered listing returns the same companies
+// and costs exactly one extra request per 429 the simulator answered: no retry beyond those the
+// faults force.
+func TestTwentyPercentThrottled(t *testing.T) {
+	// Unfiltered with inactive companies: 2,500 companies make several pages.
+	filter := provider.AccountFilter{IncludeInactive: true}
+	plain := newEnv(t, cwsim.DefaultFixture())
+	seed2500(t, plain.sim)
+	want, err := plain.client.ListAccounts(ctx, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, cwsim.DefaultFixture())
+	seed2500(t, e.sim)
+	e.sim.SetFaults(simkit.Faults{ThrottleEvery: 5, RetryAfterSeconds: 0})
+	got, err := e.client.ListAccounts(ctx, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("throttled listing differs: %d vs %d accounts", len(got), len(want))
+	}
+	total := e.client.CallCount()
+	throttled := total / 5 // the simulator answers every fifth request with 429
+	if throttled == 0 {
+		t.Fatalf("only %d requests: the listing is too short to meet a fault", total)
+	}
+	if extra := total - plain.client.CallCount(); extra != throttled {
+		t.Fatalf("extra requests = %d, want exactly the %d the 429s force (total %d)", extra, throttled, total)
+	}
+}
