@@ -605,29 +605,14 @@ func (r *AccountMappingReconciler) SetupWithManager(mgr ctrl.Manager, opts Contr
 }
 
 func (r *AccountMappingReconciler) mappingsForPolicy(ctx context.Context, obj client.Object) []reconcile.Request {
-	list := &v1alpha1.AccountMappingList{}
-	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{policyRefIndex: obj.GetName()}); err != nil {
-		return nil
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for _, am := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: am.Namespace, Name: am.Name}})
-	}
-	return out
+	return indexedRequests(ctx, r.Client, &v1alpha1.AccountMappingList{}, obj.GetNamespace(), policyRefIndex, obj.GetName())
 }
 
 // policyProgressed passes policy updates after which mappings have work: a sync finished, the
 // spec changed, the conditions or counts (a new plan, a conflict) changed.
 func policyProgressed() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e eventUpdate) bool {
-			o, ok1 := e.ObjectOld.(*v1alpha1.SyncPolicy)
-			n, ok2 := e.ObjectNew.(*v1alpha1.SyncPolicy)
-			if !ok1 || !ok2 {
-				return true
-			}
-			return o.Generation != n.Generation || !equality.Semantic.DeepEqual(o.Status.LastSyncTime, n.Status.LastSyncTime) ||
-				!equality.Semantic.DeepEqual(o.Status.Conditions, n.Status.Conditions) || o.Status.Counts != n.Status.Counts
-		},
-	}
+	return updated(func(o, n *v1alpha1.SyncPolicy) bool {
+		return o.Generation != n.Generation || !equality.Semantic.DeepEqual(o.Status.LastSyncTime, n.Status.LastSyncTime) ||
+			!equality.Semantic.DeepEqual(o.Status.Conditions, n.Status.Conditions) || o.Status.Counts != n.Status.Counts
+	})
 }

@@ -7,7 +7,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 )
@@ -52,3 +57,30 @@ func truncate(s string, n int) string {
 
 // now is swapped in tests that need a fixed clock.
 var now = func() metav1.Time { return metav1.NewTime(time.Now().Truncate(time.Second)) }
+
+// indexedRequests lists the objects of list's kind in namespace whose field index holds value,
+// as reconcile requests: how a watched object (a Secret, a connection, a policy) finds the
+// objects that refer to it.
+func indexedRequests(ctx context.Context, c client.Client, list client.ObjectList, namespace, field, value string) []reconcile.Request {
+	if err := c.List(ctx, list, client.InNamespace(namespace), client.MatchingFields{field: value}); err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	_ = meta.EachListItem(list, func(o runtime.Object) error {
+		if obj, ok := o.(client.Object); ok {
+			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}})
+		}
+		return nil
+	})
+	return out
+}
+
+// updated is an update predicate comparing the old and new object as their Go type; other
+// events pass.
+func updated[T client.Object](changed func(old, new T) bool) predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		o, ok1 := e.ObjectOld.(T)
+		n, ok2 := e.ObjectNew.(T)
+		return !ok1 || !ok2 || changed(o, n)
+	}}
+}

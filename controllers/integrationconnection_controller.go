@@ -166,13 +166,5 @@ func (r *IntegrationConnectionReconciler) SetupWithManager(mgr ctrl.Manager, opt
 }
 
 func (r *IntegrationConnectionReconciler) connectionsForSecret(ctx context.Context, obj client.Object) []reconcile.Request {
-	list := &v1alpha1.IntegrationConnectionList{}
-	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{secretRefIndex: obj.GetName()}); err != nil {
-		return nil
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for _, ic := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name}})
-	}
-	return out
+	return indexedRequests(ctx, r.Client, &v1alpha1.IntegrationConnectionList{}, obj.GetNamespace(), secretRefIndex, obj.GetName())
 }

@@ -2,11 +2,8 @@ package controllers
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 )
-
-type eventUpdate = event.UpdateEvent
 
 var (
 	syncDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{

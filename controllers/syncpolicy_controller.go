@@ -456,46 +456,24 @@ func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts Controlle
 }
 
 func (r *SyncPolicyReconciler) policiesForConnection(ctx context.Context, obj client.Object) []reconcile.Request {
-	list := &v1alpha1.SyncPolicyList{}
-	if err := r.List(ctx, list, client.InNamespace(obj.GetNamespace()), client.MatchingFields{connectionRefIndex: obj.GetName()}); err != nil {
-		return nil
-	}
-	out := make([]reconcile.Request, 0, len(list.Items))
-	for _, sp := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}})
-	}
-	return out
+	return indexedRequests(ctx, r.Client, &v1alpha1.SyncPolicyList{}, obj.GetNamespace(), connectionRefIndex, obj.GetName())
 }
 
 // mappingClaimChanged passes mapping events that can change a plan: create, delete, a spec edit,
 // and a status change of the linked ids or the Ready reason (a created record, a conflict).
 func mappingClaimChanged() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e eventUpdate) bool {
-			o, ok1 := e.ObjectOld.(*v1alpha1.AccountMapping)
-			n, ok2 := e.ObjectNew.(*v1alpha1.AccountMapping)
-			if !ok1 || !ok2 {
-				return true
-			}
-			return o.Generation != n.Generation || !equality.Semantic.DeepEqual(o.Status.PSAAccount, n.Status.PSAAccount) ||
-				!equality.Semantic.DeepEqual(o.Status.ToolOrganization, n.Status.ToolOrganization) ||
-				readyReason(o.Status.Conditions) != readyReason(n.Status.Conditions)
-		},
-	}
+	return updated(func(o, n *v1alpha1.AccountMapping) bool {
+		return o.Generation != n.Generation || !equality.Semantic.DeepEqual(o.Status.PSAAccount, n.Status.PSAAccount) ||
+			!equality.Semantic.DeepEqual(o.Status.ToolOrganization, n.Status.ToolOrganization) ||
+			readyReason(o.Status.Conditions) != readyReason(n.Status.Conditions)
+	})
 }
 
 // readyChanged passes connection events that flip Ready or its reason.
 func readyChanged() predicate.Predicate {
-	return predicate.Funcs{
-		UpdateFunc: func(e eventUpdate) bool {
-			o, ok1 := e.ObjectOld.(*v1alpha1.IntegrationConnection)
-			n, ok2 := e.ObjectNew.(*v1alpha1.IntegrationConnection)
-			if !ok1 || !ok2 {
-				return true
-			}
-			return readyReason(o.Status.Conditions) != readyReason(n.Status.Conditions)
-		},
-	}
+	return updated(func(o, n *v1alpha1.IntegrationConnection) bool {
+		return readyReason(o.Status.Conditions) != readyReason(n.Status.Conditions)
+	})
 }
 
 func readyReason(conds []metav1.Condition) string {
