@@ -66,6 +66,10 @@ type processedKey struct {
 // +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
 
 func (r *AccountMappingReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return requeueOnConflict(r.reconcile(ctx, req))
+}
+
+func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	am := &v1alpha1.AccountMapping{}
 	if err := r.Get(ctx, req.NamespacedName, am); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -209,6 +213,8 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 			return toolOrg, psaAcc, ctrl.Result{}, true, nil
 		}
 		toolOrg = o
+		// Shown at once, so a mapping waiting to create the other side says what it is for.
+		st.ToolOrganization = &v1alpha1.RecordRef{ID: o.ID, Name: o.Name}
 	}
 	if psaID != "" {
 		a, ok := m.r.Snapshots.Account(m.policy, psaID)
@@ -220,6 +226,7 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 			return toolOrg, psaAcc, ctrl.Result{}, true, nil
 		}
 		psaAcc = a
+		st.PSAAccount = &v1alpha1.RecordRef{ID: a.ID, Name: a.Name}
 	}
 	if toolID != "" && psaID != "" {
 		st.PendingCreate = nil

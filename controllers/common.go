@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -83,4 +84,13 @@ func updated[T client.Object](changed func(old, new T) bool) predicate.Predicate
 		n, ok2 := e.ObjectNew.(T)
 		return !ok1 || !ok2 || changed(o, n)
 	}}
+}
+
+// requeueOnConflict turns a write conflict (the reconcile read a cached object older than the
+// API server's) into a quiet requeue: it is routine, not an error worth a stack trace.
+func requeueOnConflict(res reconcile.Result, err error) (reconcile.Result, error) {
+	if err != nil && apierrors.IsConflict(err) {
+		return reconcile.Result{RequeueAfter: time.Second}, nil
+	}
+	return res, err
 }

@@ -68,10 +68,13 @@ var _ = Describe("Kaseya BMS seed: VSA organizations imported as BMS accounts", 
 			Should(HaveKeyWithValue(v1alpha1.StateOK, 101))
 
 		// The next sync hands out the remaining 49.
+		Eventually(func() int32 { return syncedPolicy(ns, sp.Name, "").Status.Counts.Created }).Should(Equal(int32(100)),
+			"the records created by the first sync")
 		req := syncNow(sp)
-		second := syncedPolicy(ns, sp.Name, req)
-		Expect(second.Status.Counts.Created).To(Equal(int32(100)), "created since the previous sync")
+		syncedPolicy(ns, sp.Name, req)
 		Eventually(func() int { return len(bms.Accounts()) }).Should(Equal(151))
+		Eventually(func() int32 { return syncedPolicy(ns, sp.Name, req).Status.Counts.Created }).Should(Equal(int32(49)),
+			"the records created by the second sync")
 		Eventually(func() map[v1alpha1.MappingState]int { return stateCounts(mappings(ns)) }).
 			Should(HaveKeyWithValue(v1alpha1.StateOK, 150))
 

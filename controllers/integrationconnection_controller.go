@@ -49,6 +49,10 @@ type IntegrationConnectionReconciler struct {
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 
 func (r *IntegrationConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return requeueOnConflict(r.reconcile(ctx, req))
+}
+
+func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	logger := log.FromContext(ctx)
 	ic := &v1alpha1.IntegrationConnection{}
 	if err := r.Get(ctx, req.NamespacedName, ic); err != nil {

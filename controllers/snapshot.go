@@ -39,8 +39,9 @@ type Snapshot struct {
 	// What the sync that took the snapshot reports in the policy's status.
 	syncedAt, nextSync metav1.Time
 	duration           string
-	created            int32
-	apiCalls           v1alpha1.APICalls
+	// created counts the records mappings created since this snapshot (guarded by the store).
+	created  int32
+	apiCalls v1alpha1.APICalls
 	// planInput is what the snapshot contributes to plan.Compute; mappings are added per plan.
 	planInput plan.Input
 }
@@ -50,18 +51,16 @@ type Snapshot struct {
 type SnapshotStore struct {
 	mu        sync.RWMutex
 	snapshots map[types.NamespacedName]*Snapshot
-	// created counts records created by mappings since the policy last reported (status.counts.created).
 	// synced tells the mapping controller that a policy has a new snapshot (a status timestamp
 	// has one-second resolution and cannot tell two syncs in one second apart).
 	synced    chan event.GenericEvent
-	created   map[types.NamespacedName]int32
 	schedules map[types.NamespacedName]schedule
 	seq       int64
 }
 
 // NewSnapshotStore returns an empty store.
 func NewSnapshotStore() *SnapshotStore {
-	return &SnapshotStore{snapshots: map[types.NamespacedName]*Snapshot{}, created: map[types.NamespacedName]int32{},
+	return &SnapshotStore{snapshots: map[types.NamespacedName]*Snapshot{},
 		synced: make(chan event.GenericEvent, 1024)}
 }
 
@@ -93,7 +92,6 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.snapshots, policy)
-	delete(s.created, policy)
 	delete(s.schedules, policy)
 }
 
@@ -102,11 +100,11 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 func (s *SnapshotStore) RecordCreatedAccount(policy types.NamespacedName, a provider.Account, count bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if count {
-		s.created[policy]++
-	}
 	if snap := s.snapshots[policy]; snap != nil {
 		snap.PSAAccounts[a.ID] = a
+		if count {
+			snap.created++
+		}
 	}
 }
 
@@ -114,21 +112,23 @@ func (s *SnapshotStore) RecordCreatedAccount(policy types.NamespacedName, a prov
 func (s *SnapshotStore) RecordCreatedOrganization(policy types.NamespacedName, o provider.Organization, count bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if count {
-		s.created[policy]++
-	}
 	if snap := s.snapshots[policy]; snap != nil {
 		snap.ToolOrgs[o.ID] = o
+		if count {
+			snap.created++
+		}
 	}
 }
 
-// TakeCreated returns and resets the number of records created since the last call.
-func (s *SnapshotStore) TakeCreated(policy types.NamespacedName) int32 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := s.created[policy]
-	s.created[policy] = 0
-	return n
+// Created returns how many records the mappings created since the policy's latest snapshot:
+// the creations of the latest sync.
+func (s *SnapshotStore) Created(policy types.NamespacedName) int32 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if snap := s.snapshots[policy]; snap != nil {
+		return snap.created
+	}
+	return 0
 }
 
 // Account looks an account up in the policy's latest snapshot (records created since included).

@@ -58,6 +58,10 @@ type SyncPolicyReconciler struct {
 // +kubebuilder:rbac:groups=accountsync.io,resources=accountmappings,verbs=get;list;watch;create;update;patch;delete
 
 func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	return requeueOnConflict(r.reconcile(ctx, req))
+}
+
+func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	logger := log.FromContext(ctx)
 	sp := &v1alpha1.SyncPolicy{}
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
@@ -139,7 +143,6 @@ func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	snap.duration = time.Since(start).Round(time.Millisecond).String()
 	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
 	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
-	snap.created = r.Snapshots.TakeCreated(key)
 	if err := r.plan(ctx, sp, snap, true); err != nil {
 		if ce, ok := connection.AsConfigError(err); ok {
 			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
@@ -282,7 +285,7 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	r.Snapshots.SetConflicts(key, result.Conflicts)
 	st := &sp.Status
 	counts := result.Counts
-	counts.Created = snap.created
+	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
 	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
 	st.APICalls = snap.apiCalls

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+)
+
+const (
+	// mappingRows bounds the mapping table; the total is printed with it.
+	mappingRows = 25
+	// attentionRows bounds the "needs a person" list.
+	attentionRows = 10
+	// planRowsPerAction bounds how many items of each planned action are listed.
+	planRowsPerAction = 4
+)
+
+// printReport prints what a person looks at after a sync: are the connections up, what did each
+// policy find and do, which links exist and which need a person, and what a dry run would do.
+func printReport(out io.Writer, w *world) {
+	fmt.Fprintf(out, "\nConnections\n")
+	t := table(out)
+	fmt.Fprintln(t, "NAME\tPROVIDER\tSIDE\tREADY\tREASON\tVERSION\tURL")
+	for _, ic := range w.ics {
+		status, reason := condition(ic.Status.Conditions, v1alpha1.ConditionReady)
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ic.Name, ic.Spec.Provider, dash(string(ic.Status.Side)),
+			status, reason, dash(ic.Status.ServerVersion), ic.Spec.URL)
+	}
+	_ = t.Flush()
+
+	fmt.Fprintf(out, "\nPolicies (counts of the last sync)\n")
+	t = table(out)
+	fmt.Fprintln(t, "NAME\tMODE\tSYNCED\tTOOL ORGS\tPSA ACCTS\tFILTERED OUT\tMAPPED\tCREATED\tPENDING\tAMBIGUOUS\tUNMATCHED\tCONFLICTS\tEXCLUDED\tAPI CALLS PSA/TOOL\tDURATION")
+	for _, sp := range w.sps {
+		status, reason := condition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+		c := sp.Status.Counts
+		mode := string(sp.Spec.Mode)
+		if sp.Spec.DryRun {
+			mode += " (dry run)"
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s/%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d/%d\t%s\n", sp.Name, mode, status, reason,
+			c.ToolOrganizations, c.PSAAccounts, c.PSAAccountsFilteredOut, c.Mapped, c.Created, c.PendingCreate,
+			c.Ambiguous, c.Unmatched, c.Conflicts, c.Excluded, sp.Status.APICalls.PSA, sp.Status.APICalls.Tool,
+			dash(sp.Status.LastSyncDuration))
+	}
+	_ = t.Flush()
+
+	printMappings(out, w)
+	printAttention(out, w)
+	for _, sp := range w.sps {
+		if sp.Spec.DryRun {
+			printPlan(out, &sp)
+		}
+	}
+}
+
+func printMappings(out io.Writer, w *world) {
+	states := map[v1alpha1.MappingState]int{}
+	manual := 0
+	for i := range w.ams {
+		states[w.ams[i].Status.State]++
+		if !isGenerated(&w.ams[i]) {
+			manual++
+		}
+	}
+	// The test of the demo reads this line; keep its shape.
+	fmt.Fprintf(out, "\nMappings: %d total, %d OK, %d HasEvents, %d NotAvailable (%d manual)\n", len(w.ams),
+		states[v1alpha1.StateOK], states[v1alpha1.StateHasEvents], states[v1alpha1.StateNotAvailable], manual)
+	t := table(out)
+	fmt.Fprintln(t, "POLICY\tTOOL ORG\tPSA ACCOUNT\tSTATE\tLOCATION\tASSETS\tUSERS\tREASON")
+	sorted := sortedMappings(w.ams)
+	for i, am := range sorted {
+		if i == mappingRows {
+			break
+		}
+		psa := refName(am.Status.PSAAccount)
+		if psa == "" && am.Spec.PSA.Create {
+			psa = "(to be created)"
+		}
+		tool := refName(am.Status.ToolOrganization)
+		switch {
+		case tool == "" && am.Spec.Tool.Create:
+			tool = "(to be created)"
+		case tool == "" && am.Spec.Tool.OrganizationID != "":
+			// The controller leaves status.toolOrganization unset while the other side cannot
+			// be created (NameConflict); the id is what the spec says.
+			tool = "id " + am.Spec.Tool.OrganizationID
+		}
+		if !isGenerated(&am) {
+			tool += " [manual]"
+		}
+		assets := "-"
+		if a := am.Status.Assets; a != nil {
+			assets = fmt.Sprint(a.Total)
+		}
+		users := "-"
+		if u := am.Status.Users; u != nil {
+			users = fmt.Sprintf("%d matched, %d created", u.Matched, u.Created)
+			if u.Ambiguous+u.Unmatched > 0 {
+				users += fmt.Sprintf(", %d open", u.Ambiguous+u.Unmatched)
+			}
+		}
+		_, reason := condition(am.Status.Conditions, v1alpha1.ConditionReady)
+		if reason == v1alpha1.ReasonLinked {
+			reason = ""
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", am.Spec.PolicyRef.Name, dash(tool), dash(psa),
+			dash(string(am.Status.State)), am.Spec.Location.Mode, assets, users, reason)
+	}
+	_ = t.Flush()
+	if n := len(sorted) - mappingRows; n > 0 {
+		fmt.Fprintf(out, "... and %d more (kubectl get am -n %s)\n", n, demoNamespace)
+	}
+}
+
+// printAttention lists what a person must decide: mappings that are not OK, with the
+// controller's message, and records the matcher could not decide on.
+func printAttention(out io.Writer, w *world) {
+	var lines []string
+	for _, am := range sortedMappings(w.ams) {
+		if am.Status.State == v1alpha1.StateOK {
+			continue
+		}
+		c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+		if c == nil {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s/%s %s: %s", am.Spec.PolicyRef.Name, am.Name, c.Reason, c.Message))
+	}
+	for _, sp := range w.sps {
+		if sp.Spec.DryRun {
+			continue
+		}
+		for _, a := range sp.Status.Ambiguous {
+			var cands []string
+			for _, c := range a.Candidates {
+				cands = append(cands, fmt.Sprintf("%q (%s)", c.Name, c.ID))
+			}
+			lines = append(lines, fmt.Sprintf("%s: %s record %q (%s) is ambiguous between %s", sp.Name, strings.ToLower(string(a.Side)),
+				a.Name, a.ID, strings.Join(cands, " and ")))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\nNeeds a person (%d)\n", len(lines))
+	for i, l := range lines {
+		if i == attentionRows {
+			fmt.Fprintf(out, "  ... and %d more\n", len(lines)-attentionRows)
+			break
+		}
+		fmt.Fprintf(out, "  - %s\n", truncate(l, 220))
+	}
+}
+
+// printPlan shows a dry run: how many actions it plans and a few of each kind.
+func printPlan(out io.Writer, sp *v1alpha1.SyncPolicy) {
+	_, reason := condition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+	fmt.Fprintf(out, "\nDry run %s (%s): %d planned actions, nothing changed; status.plan keeps the first %d\n",
+		sp.Name, reason, sp.Status.PlanTotal, len(sp.Status.Plan))
+	byAction := map[v1alpha1.PlanAction][]v1alpha1.PlanItem{}
+	var order []v1alpha1.PlanAction
+	for _, p := range sp.Status.Plan {
+		if _, seen := byAction[p.Action]; !seen {
+			order = append(order, p.Action)
+		}
+		byAction[p.Action] = append(byAction[p.Action], p)
+	}
+	t := table(out)
+	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tNAME")
+	for _, a := range order {
+		items := byAction[a]
+		for i, p := range items {
+			if i == planRowsPerAction {
+				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\n", a, len(items)-planRowsPerAction, len(sp.Status.Plan))
+				break
+			}
+			fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), p.Name)
+		}
+	}
+	_ = t.Flush()
+}
+
+func table(out io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+}
+
+func condition(conds []metav1.Condition, typ string) (status, reason string) {
+	c := meta.FindStatusCondition(conds, typ)
+	if c == nil {
+		return "Unknown", "-"
+	}
+	return string(c.Status), c.Reason
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

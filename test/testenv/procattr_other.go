@@ -1,0 +1,7 @@
+//go:build !unix
+
+package testenv
+
+import "syscall"
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
