@@ -79,8 +79,14 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	}
 	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy()}
 	result, err := m.run(ctx)
-	if werr := m.finish(ctx); werr != nil && err == nil {
+	werr := m.finish(ctx)
+	if werr != nil && err == nil {
 		err = werr
+	}
+	if werr == nil && m.seen != nil {
+		// Only once the status that records this sync's work is stored: a retry after a
+		// failed write must do the work again rather than skip it.
+		r.markSeen(am.UID, *m.seen)
 	}
 	return result, err
 }
@@ -92,6 +98,8 @@ type mappingRun struct {
 	before *v1alpha1.AccountMappingStatus
 	sp     *v1alpha1.SyncPolicy
 	policy types.NamespacedName
+	// seen is the snapshot/generation this run did its vendor work for.
+	seen *processedKey
 }
 
 func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
@@ -144,7 +152,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	toolOrg, psaAcc, res, done, err := m.resolve(ctx, psa, tool, snap)
 	if done || err != nil {
 		if err == nil {
-			m.r.markSeen(am.UID, key)
+			m.seen = &key
 		}
 		return res, err
 	}
@@ -153,7 +161,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 
 	if m.sp.Spec.DryRun {
 		// A dry run changes nothing in any vendor system: no asset or user sync either.
-		m.r.markSeen(am.UID, key)
+		m.seen = &key
 		m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
 			fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name), v1alpha1.StateOK)
 		return ctrl.Result{}, nil
@@ -177,7 +185,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	} else {
 		st.Users, st.UserLinks = nil, nil
 	}
-	m.r.markSeen(am.UID, key)
+	m.seen = &key
 	if len(problems) > 0 {
 		msg := strings.Join(problems, "; ")
 		m.addEvent(reasonOnProblem, msg)
