@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -39,7 +40,8 @@ type IntegrationConnectionReconciler struct {
 	Recorder events.EventRecorder
 	// probed remembers the client each connection was last probed with, so a Secret change (new
 	// client) re-probes at once.
-	probed map[types.NamespacedName]provider.Client
+	// A sync.Map because reconciles of different connections run in parallel.
+	probed sync.Map // types.NamespacedName → provider.Client
 }
 
 // +kubebuilder:rbac:groups=accountsync.io,resources=integrationconnections,verbs=get;list;watch
@@ -58,7 +60,7 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 	if err := r.Get(ctx, req.NamespacedName, ic); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Clients.Forget(req.NamespacedName)
-			delete(r.probed, req.NamespacedName)
+			r.probed.Delete(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -83,14 +85,14 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		}
 		// Terminal: the Secret watch or a spec edit brings the connection back, not a timer.
 		r.setReady(ic, metav1.ConditionFalse, ce.Reason, ce.Message)
-		delete(r.probed, req.NamespacedName)
+		r.probed.Delete(req.NamespacedName)
 		return ctrl.Result{}, r.finish(ctx, ic, before)
 	}
 
 	last := status.LastProbeTime
 	ready := meta.FindStatusCondition(status.Conditions, v1alpha1.ConditionReady)
 	due := requested || last == nil || ready == nil || ready.ObservedGeneration != ic.Generation ||
-		r.probed[req.NamespacedName] != cl || time.Since(last.Time) >= interval
+		!r.probedWith(req.NamespacedName, cl) || time.Since(last.Time) >= interval
 	if !due {
 		return ctrl.Result{RequeueAfter: interval - time.Since(last.Time)}, r.finish(ctx, ic, before)
 	}
@@ -101,10 +103,7 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 	t := now()
 	status.LastProbeTime = &t
 	status.Capabilities = provider.Capabilities(cl)
-	if r.probed == nil {
-		r.probed = map[types.NamespacedName]provider.Client{}
-	}
-	r.probed[req.NamespacedName] = cl
+	r.probed.Store(req.NamespacedName, cl)
 	requeue := interval
 	switch kind := provider.KindOf(perr); {
 	case perr == nil:
@@ -133,6 +132,12 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		logger.Info("probe failed", "reason", provider.KindOf(perr), "error", perr.Error())
 	}
 	return ctrl.Result{RequeueAfter: requeue}, r.finish(ctx, ic, before)
+}
+
+// probedWith reports whether the connection's last probe used cl (no Secret change since).
+func (r *IntegrationConnectionReconciler) probedWith(name types.NamespacedName, cl provider.Client) bool {
+	prev, ok := r.probed.Load(name)
+	return ok && prev == cl
 }
 
 func (r *IntegrationConnectionReconciler) setReady(ic *v1alpha1.IntegrationConnection, status metav1.ConditionStatus, reason, message string) {

@@ -153,7 +153,8 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	next := snap.nextSync
 	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
-	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "created", snap.created, "apiCalls", snap.apiCalls, "plan", len(snap.planInput.ToolOrgs))
+	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
+		"toolOrganizations", len(snap.ToolOrgs), "psaAccounts", len(snap.PSAAccounts))
 	syncDuration.WithLabelValues(sp.Namespace, sp.Name).Observe(time.Since(start).Seconds())
 	return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
 }
