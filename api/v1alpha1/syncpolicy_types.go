@@ -246,6 +246,19 @@ type Creation struct {
 	// +kubebuilder:default=100
 	// +optional
 	BatchSize int32 `json:"batchSize,omitempty"`
+	// HaloPSA says what a HaloPSA create needs beyond the name.
+	// +optional
+	HaloPSA *HaloPSACreation `json:"haloPSA,omitempty"`
+}
+
+// HaloPSACreation is what HaloPSA requires on a create that the tool cannot supply.
+type HaloPSACreation struct {
+	// AssetType is the Halo asset type every new asset gets, by name or id, resolved through
+	// Halo's asset type list. Halo refuses an asset without a type, so it is required when
+	// assets are synced into HaloPSA.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	AssetType string `json:"assetType,omitempty"`
 }
 
 // Exclude lists record ids that never take part.

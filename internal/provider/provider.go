@@ -227,6 +227,16 @@ type PSAAsset struct {
 	SerialNumber string
 	OS           string
 	IPAddress    string
+	// Category is the asset category / type a create files the asset under, as the policy names
+	// it (a name or an id; creation.kaseyaBMS.assetCategory, creation.haloPSA.assetType). The
+	// PSA client resolves it; empty means the policy sets none.
+	Category string
+}
+
+// AssetCategoryLister is implemented by PSAs whose assets need a category / type chosen from a
+// per-tenant list, so a policy's setting can be checked by name before any asset is written.
+type AssetCategoryLister interface {
+	ListAssetCategories(ctx context.Context) ([]NamedRef, error)
 }
 
 // AssetManager lists an account's assets and creates or updates one. UpdateAsset replaces the

@@ -17,7 +17,8 @@ func (c *Client) ListAccounts(ctx context.Context, filter provider.AccountFilter
 		return nil, c.hc.Errorf(provider.KindUnsupported, op, 0,
 			"HaloPSA clients have no statuses; filter by top level (types) instead")
 	}
-	base := url.Values{}
+	// The MSP's own internal client is never a customer: it takes no part in matching.
+	base := url.Values{"exclude_internal": {"true"}}
 	if filter.IncludeInactive {
 		base.Set("includeinactive", "true")
 	}
@@ -61,14 +62,16 @@ func (c *Client) ListAccounts(ctx context.Context, filter provider.AccountFilter
 }
 
 // FindAccountsByName returns every client, active or not, whose name equals name
-// case-insensitively (surrounding white space ignored).
+// case-insensitively (surrounding white space ignored). Inactive clients are included because
+// Halo allows duplicate names: a deactivated namesake must be found, not created again. The
+// internal client is excluded as in ListAccounts, so it can never be linked.
 func (c *Client) FindAccountsByName(ctx context.Context, name string) ([]provider.Account, error) {
 	const op = "FindAccountsByName"
 	want := strings.TrimSpace(name)
 	if want == "" {
 		return nil, c.hc.Errorf(provider.KindInvalid, op, 0, "empty name")
 	}
-	q := url.Values{"includeinactive": {"true"}}
+	q := url.Values{"includeinactive": {"true"}, "exclude_internal": {"true"}}
 	if term := searchTerm(want); term != "" {
 		q.Set("search", term)
 	}
@@ -139,16 +142,16 @@ func (c *Client) ListAccountStatuses(ctx context.Context) ([]provider.NamedRef, 
 	return []provider.NamedRef{}, nil
 }
 
-// ListAccountTypes lists Halo top levels, inactive ones included so names always resolve.
+// ListAccountTypes lists Halo top levels. The swagger gives top levels (schema Tree) no
+// inactive flag and GET /api/TopLevel no includeinactive parameter, so every one is listed.
 func (c *Client) ListAccountTypes(ctx context.Context) ([]provider.NamedRef, error) {
-	rows, err := listAll[wireTopLevel](ctx, c, "ListAccountTypes", "api/TopLevel", "toplevels",
-		url.Values{"includeinactive": {"true"}})
+	rows, err := listAll[wireTopLevel](ctx, c, "ListAccountTypes", "api/TopLevel", "toplevels", nil)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]provider.NamedRef, 0, len(rows))
 	for _, t := range rows {
-		out = append(out, provider.NamedRef{ID: formatID(t.ID), Name: string(t.Name), Inactive: bool(t.Inactive)})
+		out = append(out, provider.NamedRef{ID: formatID(t.ID), Name: string(t.Name)})
 	}
 	return out, nil
 }

@@ -2,8 +2,11 @@ package halopsa
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
@@ -245,10 +248,91 @@ func TestStatusesAndTypes(t *testing.T) {
 	for _, r := range types {
 		byID[r.ID] = r
 	}
-	if byID["1"].Name != "Managed" || !byID["3"].Inactive || byID["3"].Name != "Retired" {
+	if byID["1"].Name != "Managed" || byID["3"].Name != "Retired" {
 		t.Errorf("types = %+v", byID)
 	}
 	if n := e.sim.Calls("GET /api/TopLevel"); n != 2 {
 		t.Errorf("pages = %d", n)
+	}
+}
+
+func TestInternalClientNeverTakesPart(t *testing.T) {
+	fx := baseFixture()
+	fx.Clients = []sim.Client{{ID: 1, Name: "Acme MSP", TopLevelID: 1}, {ID: 10, Name: "Acme", TopLevelID: 1}}
+	fx.InternalClientID = 1
+	e := newEnv(t, fx, nil)
+	got, err := e.client.ListAccounts(ctx(t), provider.AccountFilter{IncludeInactive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ids(got), []string{"10"}) {
+		t.Errorf("listed = %v; the MSP's internal client must not take part", ids(got))
+	}
+	found, err := e.client.FindAccountsByName(ctx(t), "acme msp")
+	if err != nil || len(found) != 0 {
+		t.Errorf("find = %+v, %v", found, err)
+	}
+}
+
+// pagingServer answers the token flow and then every /api/Client request with body(pageNo).
+func pagingServer(t *testing.T, body func(pageNo string) string) *Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch strings.ToLower(r.URL.Path) {
+		case "/api/authinfo":
+			fmt.Fprint(w, `{"auth_url":"/auth"}`)
+		case "/auth/token":
+			fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+		default:
+			fmt.Fprint(w, body(r.URL.Query().Get("page_no")))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(testConfig(srv.URL), testCreds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.(*Client)
+}
+
+func TestPagingThatNeverEndsStops(t *testing.T) {
+	row := func(id int) string { return fmt.Sprintf(`{"id":%d,"name":"C%d"}`, id, id) }
+	fullPage := func(first int) string {
+		rows := make([]string, 100)
+		for i := range rows {
+			rows[i] = row(first + i)
+		}
+		return strings.Join(rows, ",")
+	}
+	cases := map[string]func(string) string{
+		// The server ignores page_no and answers page 1 again, byte for byte.
+		"repeated page": func(string) string {
+			return `{"record_count":500,"page_size":100,"clients":[` + fullPage(1) + `]}`
+		},
+		// The same rows, but the wrapper echoes page_no, so the bodies differ.
+		"echoed page_no": func(no string) string {
+			return `{"record_count":500,"page_no":` + no + `,"page_size":100,"clients":[` + fullPage(1) + `]}`
+		},
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := pagingServer(t, body)
+			_, err := c.ListAccounts(ctx(t), provider.AccountFilter{})
+			wantKind(t, err, provider.KindTransient)
+			if !strings.Contains(err.Error(), "HaloPSA") || !strings.Contains(err.Error(), "page 2") {
+				t.Errorf("error does not name the vendor and the page: %v", err)
+			}
+		})
+	}
+}
+
+func TestTopLevelsBareArray(t *testing.T) {
+	c := pagingServer(t, func(string) string { return `[{"id":4,"name":"Managed"},{"id":5,"name":"Partners"}]` })
+	types, err := c.ListAccountTypes(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(types, []provider.NamedRef{{ID: "4", Name: "Managed"}, {ID: "5", Name: "Partners"}}) {
+		t.Errorf("types = %+v", types)
 	}
 }

@@ -30,7 +30,9 @@ func (c *Client) ListAssets(ctx context.Context, accountID string) ([]provider.P
 	return out, nil
 }
 
-// CreateAsset creates an asset. It is not resent once it may have reached Halo.
+// CreateAsset creates an asset of the asset type in.Category (an id or a name, resolved through
+// GET /api/AssetType): Halo refuses an asset without a type. It is not resent once it may have
+// reached Halo.
 func (c *Client) CreateAsset(ctx context.Context, in provider.PSAAsset) (provider.PSAAsset, error) {
 	const op = "CreateAsset"
 	if in.ID != "" {
@@ -40,11 +42,17 @@ func (c *Client) CreateAsset(ctx context.Context, in provider.PSAAsset) (provide
 	if err != nil {
 		return provider.PSAAsset{}, err
 	}
+	typeID, err := c.assetTypeID(ctx, op, in.Category)
+	if err != nil {
+		return provider.PSAAsset{}, err
+	}
+	rec["assettype_id"] = typeID
 	return c.saveAsset(ctx, op, rec, false)
 }
 
 // UpdateAsset replaces the asset's name, location and external key. Halo's POST upsert by id
-// is safe to resend.
+// is safe to resend. The asset type is not sent: the upsert changes only the fields it carries,
+// so the record keeps its type (and the type-specific fields a person filled in).
 func (c *Client) UpdateAsset(ctx context.Context, in provider.PSAAsset) (provider.PSAAsset, error) {
 	const op = "UpdateAsset"
 	id, err := c.parseID(op, "asset", in.ID)
@@ -113,6 +121,7 @@ func toAsset(a wireAsset) provider.PSAAsset {
 		ExternalKey: key,
 		Name:        string(a.InventoryNumber),
 		LocationID:  formatID(a.SiteID),
+		Category:    formatID(a.AssetTypeID),
 	}
 }
 

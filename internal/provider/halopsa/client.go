@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
 	"github.com/accountsync/accountsync-operator/internal/provider/httpx"
@@ -48,20 +49,23 @@ type Client struct {
 	clientSecret string
 	tenant       string
 
-	mu      sync.Mutex
-	authURL string // discovered once through /api/authinfo
+	mu             sync.Mutex
+	authURL        string          // discovered once through /api/authinfo
+	assetTypeCache []wireAssetType // GET /api/AssetType, read at assetTypeRead
+	assetTypeRead  time.Time
 }
 
 var (
-	_ provider.Client           = (*Client)(nil)
-	_ provider.AccountLister    = (*Client)(nil)
-	_ provider.AccountFinder    = (*Client)(nil)
-	_ provider.AccountCreator   = (*Client)(nil)
-	_ provider.StatusTypeLister = (*Client)(nil)
-	_ provider.LocationManager  = (*Client)(nil)
-	_ provider.AssetManager     = (*Client)(nil)
-	_ provider.UserLister       = (*Client)(nil)
-	_ provider.UserCreator      = (*Client)(nil)
+	_ provider.Client              = (*Client)(nil)
+	_ provider.AccountLister       = (*Client)(nil)
+	_ provider.AccountFinder       = (*Client)(nil)
+	_ provider.AccountCreator      = (*Client)(nil)
+	_ provider.StatusTypeLister    = (*Client)(nil)
+	_ provider.LocationManager     = (*Client)(nil)
+	_ provider.AssetManager        = (*Client)(nil)
+	_ provider.AssetCategoryLister = (*Client)(nil)
+	_ provider.UserLister          = (*Client)(nil)
+	_ provider.UserCreator         = (*Client)(nil)
 )
 
 // New builds a client for the tenant root cfg.URL. Credential values are trimmed, because a

@@ -1,15 +1,20 @@
 package halopsa
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
+	sim "github.com/accountsync/accountsync-operator/internal/simulator/halopsa"
 )
 
 // lastRequest returns the last recorded request to path (exact case, as the client sends it).
@@ -85,24 +90,30 @@ func TestGoldenReadRequests(t *testing.T) {
 	if _, err := e.client.ListAccounts(c, provider.AccountFilter{}); err != nil {
 		t.Fatal(err)
 	}
-	wantQuery(t, e.lastRequest("GET", "/api/Client"), pageQuery(nil))
+	wantQuery(t, e.lastRequest("GET", "/api/Client"), pageQuery(map[string]string{"exclude_internal": "true"}))
 	if _, err := e.client.ListAccounts(c, provider.AccountFilter{TypeIDs: []string{"2"}, IncludeInactive: true}); err != nil {
 		t.Fatal(err)
 	}
-	wantQuery(t, e.lastRequest("GET", "/api/Client"), pageQuery(map[string]string{"includeinactive": "true", "toplevel_id": "2"}))
+	wantQuery(t, e.lastRequest("GET", "/api/Client"), pageQuery(map[string]string{"exclude_internal": "true", "includeinactive": "true", "toplevel_id": "2"}))
 	if _, err := e.client.FindAccountsByName(c, "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	wantQuery(t, e.lastRequest("GET", "/api/Client"), pageQuery(map[string]string{"includeinactive": "true", "search": "Acme"}))
+	wantQuery(t, e.lastRequest("GET", "/api/Client"), pageQuery(map[string]string{"exclude_internal": "true", "includeinactive": "true", "search": "Acme"}))
 	if _, err := e.client.ListAccountTypes(c); err != nil {
 		t.Fatal(err)
 	}
-	wantQuery(t, e.lastRequest("GET", "/api/TopLevel"), pageQuery(map[string]string{"includeinactive": "true"}))
+	// /TopLevel has no includeinactive parameter in the swagger.
+	wantQuery(t, e.lastRequest("GET", "/api/TopLevel"), pageQuery(nil))
+	if _, err := e.client.ListAssetCategories(c); err != nil {
+		t.Fatal(err)
+	}
+	// /AssetType has no paging parameters in the swagger.
+	wantQuery(t, e.lastRequest("GET", "/api/AssetType"), url.Values{})
 	if _, err := e.client.ListLocations(c, "10"); err != nil {
 		t.Fatal(err)
 	}
 	wantQuery(t, e.lastRequest("GET", "/api/Client/10"), url.Values{})
-	wantQuery(t, e.lastRequest("GET", "/api/Site"), pageQuery(map[string]string{"client_id": "10"}))
+	wantQuery(t, e.lastRequest("GET", "/api/Site"), pageQuery(map[string]string{"client_id": "10", "includeinactive": "true"}))
 	if _, err := e.client.ListAssets(c, "10"); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +130,9 @@ func TestGoldenReadRequests(t *testing.T) {
 }
 
 func TestGoldenWriteBodies(t *testing.T) {
-	e := newEnv(t, recordsFixture(), nil)
+	fx := recordsFixture()
+	fx.AssetTypes = []sim.AssetType{{ID: 7, Name: "Workstation"}}
+	e := newEnv(t, fx, nil)
 	c := ctx(t)
 	check := func(path, want string) {
 		t.Helper()
@@ -143,11 +156,11 @@ func TestGoldenWriteBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("/api/Site", `[{"client_id":10,"name":"Warehouse"}]`)
-	a, err := e.client.CreateAsset(c, provider.PSAAsset{AccountID: "10", ExternalKey: "agent-1", Name: "PC-1", LocationID: "101", SerialNumber: "SN", OS: "Windows"})
+	a, err := e.client.CreateAsset(c, provider.PSAAsset{AccountID: "10", ExternalKey: "agent-1", Name: "PC-1", LocationID: "101", SerialNumber: "SN", OS: "Windows", Category: "Workstation"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("/api/Asset", `[{"client_id":10,"inventory_number":"PC-1","kaseya_id":"agent-1","site_id":101}]`)
+	check("/api/Asset", `[{"assettype_id":7,"client_id":10,"inventory_number":"PC-1","kaseya_id":"agent-1","site_id":101}]`)
 	if _, err := e.client.UpdateAsset(c, provider.PSAAsset{ID: a.ID, AccountID: "10", ExternalKey: "agent-1", Name: "PC-1b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -225,6 +238,126 @@ func TestSearchTerm(t *testing.T) {
 	for in, want := range cases {
 		if got := searchTerm(in); got != want {
 			t.Errorf("searchTerm(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// swaggerNames is testdata/swagger-names.json: for each operation this client calls, the query
+// parameter names the Halo swagger declares and the schema its POST body is an array of; for
+// each schema, its property names.
+type swaggerNames struct {
+	Operations map[string]struct {
+		Query       []string `json:"query"`
+		BodyArrayOf string   `json:"bodyArrayOf"`
+	} `json:"operations"`
+	Schemas map[string][]string `json:"schemas"`
+}
+
+// swaggerOperation names the swagger operation of a recorded request: paths compare
+// case-insensitively (Halo's routing does) and a numeric segment is the {id} parameter.
+func swaggerOperation(method, path string) string {
+	segs := strings.Split(strings.ToLower(path), "/")
+	for i, s := range segs {
+		if _, err := strconv.Atoi(s); err == nil && s != "" {
+			segs[i] = "{id}"
+		}
+	}
+	return method + " " + strings.Join(segs, "/")
+}
+
+// TestGoldenNamesAreTheSwaggers runs every call of the client and checks each request against
+// the Halo swagger: the operation exists, every query parameter is one it declares, and every
+// key of a posted record is a property of the schema the body is an array of.
+func TestGoldenNamesAreTheSwaggers(t *testing.T) {
+	raw, err := os.ReadFile("testdata/swagger-names.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec swaggerNames
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]string{} // lower-cased operation → as the swagger spells it
+	for name := range spec.Operations {
+		ops[strings.ToLower(name)] = name
+	}
+
+	fx := recordsFixture()
+	fx.AssetTypes = []sim.AssetType{{ID: 7, Name: "Workstation"}}
+	e := newEnv(t, fx, nil)
+	c := ctx(t)
+	steps := []func() error{
+		func() error { _, err := e.client.Probe(c); return err },
+		func() error {
+			_, err := e.client.ListAccounts(c, provider.AccountFilter{TypeIDs: []string{"1"}, IncludeInactive: true})
+			return err
+		},
+		func() error { _, err := e.client.FindAccountsByName(c, "Acme"); return err },
+		func() error { _, err := e.client.ListAccountTypes(c); return err },
+		func() error { _, err := e.client.ListAssetCategories(c); return err },
+		func() error {
+			_, err := e.client.CreateAccount(c, provider.AccountCreate{Name: "New Co", TypeID: "1"})
+			return err
+		},
+		func() error { _, err := e.client.ListLocations(c, "10"); return err },
+		func() error { _, err := e.client.CreateLocation(c, "10", "Warehouse"); return err },
+		func() error { _, err := e.client.ListAssets(c, "10"); return err },
+		func() error {
+			a, err := e.client.CreateAsset(c, provider.PSAAsset{AccountID: "10", ExternalKey: "k", Name: "PC", Category: "Workstation"})
+			if err != nil {
+				return err
+			}
+			_, err = e.client.UpdateAsset(c, provider.PSAAsset{ID: a.ID, AccountID: "10", ExternalKey: "k", Name: "PC2", LocationID: "101"})
+			return err
+		},
+		func() error { _, err := e.client.ListUsers(c, "10"); return err },
+		func() error {
+			_, err := e.client.CreateUser(c, "10", provider.User{FirstName: "Jo", LastName: "Ng", Email: "jo@acme.test", Phone: "1"})
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range e.requests() {
+		if r.Path == "/auth/token" {
+			continue // the authorisation server is not part of the resource API's swagger
+		}
+		name, ok := ops[strings.ToLower(swaggerOperation(r.Method, r.Path))]
+		if !ok {
+			t.Errorf("%s %s is not an operation of the swagger", r.Method, r.Path)
+			continue
+		}
+		seen[name] = true
+		op := spec.Operations[name]
+		for key := range r.Query {
+			if !slices.Contains(op.Query, key) {
+				t.Errorf("%s: query parameter %q is not in the swagger", name, key)
+			}
+		}
+		if r.Method != "POST" {
+			continue
+		}
+		props := spec.Schemas[op.BodyArrayOf]
+		var records []map[string]json.RawMessage
+		if err := json.Unmarshal(r.Body, &records); err != nil || len(records) == 0 {
+			t.Errorf("%s: body %s is not an array of %s", name, r.Body, op.BodyArrayOf)
+			continue
+		}
+		for _, rec := range records {
+			for key := range rec {
+				if !slices.Contains(props, key) {
+					t.Errorf("%s: field %q is not a property of %s", name, key, op.BodyArrayOf)
+				}
+			}
+		}
+	}
+	for name := range spec.Operations {
+		if !seen[name] {
+			t.Errorf("%s is in testdata but no call used it", name)
 		}
 	}
 }

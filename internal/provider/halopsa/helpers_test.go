@@ -46,7 +46,7 @@ func baseFixture() sim.Fixture {
 		ClientID:     testClientID,
 		ClientSecret: testClientSecret,
 		Tenant:       testTenant,
-		TopLevels:    []sim.TopLevel{{ID: 1, Name: "Managed"}, {ID: 2, Name: "Prospects"}, {ID: 3, Name: "Retired", Inactive: true}},
+		TopLevels:    []sim.TopLevel{{ID: 1, Name: "Managed"}, {ID: 2, Name: "Prospects"}, {ID: 3, Name: "Retired"}},
 	}
 }
 

@@ -2,6 +2,7 @@ package halopsa
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
@@ -35,10 +36,11 @@ func TestLocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(locs) != 122 {
-		t.Fatalf("locations = %d, want 122 active", len(locs))
+	if len(locs) != 123 {
+		t.Fatalf("locations = %d, want 123 (the inactive one included)", len(locs))
 	}
 	mains := 0
+	var closed provider.Location
 	for _, l := range locs {
 		if l.IsMain {
 			mains++
@@ -47,8 +49,13 @@ func TestLocations(t *testing.T) {
 			}
 		}
 		if l.Name == "Closed" {
-			t.Error("inactive site listed")
+			closed = l
 		}
+	}
+	// Halo allows duplicate site names: the look-up before a create must find the deactivated
+	// namesake, so a rule placing assets at "Closed" does not create a second "Closed".
+	if closed.ID != "102" {
+		t.Errorf("inactive site not listed: %+v", closed)
 	}
 	if mains != 1 {
 		t.Errorf("main locations = %d", mains)
@@ -91,6 +98,7 @@ func TestAssets(t *testing.T) {
 	fx.Assets = append(fx.Assets,
 		sim.Asset{ID: 900, InventoryNumber: "OLD-PC", ClientID: 10, SiteID: 100, KaseyaID: "agent-old", Inactive: true},
 		sim.Asset{ID: 901, InventoryNumber: "OTHER-PC", ClientID: 20, SiteID: 200})
+	fx.AssetTypes = []sim.AssetType{{ID: 7, Name: "Workstation"}, {ID: 8, Name: "Server"}}
 	e := newEnv(t, fx, nil)
 	got, err := e.client.ListAssets(ctx(t), "10")
 	if err != nil {
@@ -107,12 +115,12 @@ func TestAssets(t *testing.T) {
 		t.Errorf("inactive asset = %+v", old)
 	}
 
-	created, err := e.client.CreateAsset(ctx(t), provider.PSAAsset{AccountID: "10", ExternalKey: "agent-new", Name: "NEW-PC"})
+	created, err := e.client.CreateAsset(ctx(t), provider.PSAAsset{AccountID: "10", ExternalKey: "agent-new", Name: "NEW-PC", Category: "workstation"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if created.ID == "" || created.LocationID != "100" || created.ExternalKey != "agent-new" || created.Name != "NEW-PC" {
-		t.Fatalf("created = %+v (empty location means the main site)", created)
+	if created.ID == "" || created.LocationID != "100" || created.ExternalKey != "agent-new" || created.Name != "NEW-PC" || created.Category != "7" {
+		t.Fatalf("created = %+v (empty location means the main site; type by name)", created)
 	}
 	updated, err := e.client.UpdateAsset(ctx(t), provider.PSAAsset{ID: created.ID, AccountID: "10", ExternalKey: "agent-new", Name: "NEW-PC-2", LocationID: "101"})
 	if err != nil {
@@ -133,12 +141,15 @@ func TestAssets(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("assets with the key = %d", n)
 	}
+	if stored := e.sim.Assets(); stored[len(stored)-1].AssetTypeID != 7 {
+		t.Errorf("the update changed the asset type: %+v", stored[len(stored)-1])
+	}
 
 	_, err = e.client.CreateAsset(ctx(t), provider.PSAAsset{ID: "5", AccountID: "10"})
 	wantKind(t, err, provider.KindInvalid)
 	_, err = e.client.UpdateAsset(ctx(t), provider.PSAAsset{AccountID: "10"})
 	wantKind(t, err, provider.KindInvalid)
-	_, err = e.client.CreateAsset(ctx(t), provider.PSAAsset{AccountID: "10", LocationID: "200", Name: "X"})
+	_, err = e.client.CreateAsset(ctx(t), provider.PSAAsset{AccountID: "10", LocationID: "200", Name: "X", Category: "8"})
 	wantKind(t, err, provider.KindInvalid) // site of another client: Halo answers 400
 }
 
@@ -186,4 +197,98 @@ func TestUsers(t *testing.T) {
 	wantKind(t, err, provider.KindInvalid)
 	_, err = e.client.CreateUser(ctx(t), "999", provider.User{Name: "X"})
 	wantKind(t, err, provider.KindNotFound)
+}
+
+func TestAssetTypes(t *testing.T) {
+	fx := recordsFixture()
+	fx.AssetTypes = []sim.AssetType{{ID: 7, Name: "Workstation"}, {ID: 8, Name: "Server"}, {ID: 9, Name: "Printer"}, {ID: 10, Name: "printer"}}
+	e := newEnv(t, fx, nil)
+	refs, err := e.client.ListAssetCategories(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 4 || refs[0] != (provider.NamedRef{ID: "7", Name: "Workstation"}) {
+		t.Fatalf("asset types = %+v", refs)
+	}
+	create := func(category string) (provider.PSAAsset, error) {
+		return e.client.CreateAsset(ctx(t), provider.PSAAsset{AccountID: "10", ExternalKey: "k-" + category, Name: "PC", Category: category})
+	}
+	// By id, by name in any case; the list is read once and then cached.
+	before := e.sim.Calls("GET /api/AssetType")
+	for category, want := range map[string]string{"8": "8", " SERVER ": "8", "Workstation": "7", "10": "10"} {
+		a, err := create(category)
+		if err != nil || a.Category != want {
+			t.Errorf("category %q: %+v, %v", category, a, err)
+		}
+	}
+	if n := e.sim.Calls("GET /api/AssetType") - before; n != 0 {
+		t.Errorf("asset types read %d more times; the list is cached", n)
+	}
+
+	// Unknown: refused before anything is posted, naming the value and the choices, after one
+	// fresh read (a type added in Halo meanwhile would be found).
+	posts := e.sim.Calls("POST /api/Asset")
+	_, err = create("Laptop")
+	wantKind(t, err, provider.KindInvalid)
+	for _, want := range []string{`"Laptop"`, "Printer, Server, Workstation, printer"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	if e.sim.Calls("GET /api/AssetType")-before != 1 {
+		t.Errorf("an unknown type was not looked up again")
+	}
+	e.sim.AddAssetType(sim.AssetType{ID: 11, Name: "Laptop"})
+	if a, err := create("Laptop"); err != nil || a.Category != "11" {
+		t.Errorf("type added in Halo: %+v, %v", a, err)
+	}
+	// A name two types share needs the id; no type at all is refused, as Halo's screens do.
+	_, err = create("printer")
+	wantKind(t, err, provider.KindInvalid)
+	if !strings.Contains(err.Error(), "9, 10") {
+		t.Errorf("ambiguous name: %v", err)
+	}
+	_, err = create("")
+	wantKind(t, err, provider.KindInvalid)
+	if e.sim.Calls("POST /api/Asset") != posts+1 {
+		t.Errorf("refused creates reached Halo: %d posts", e.sim.Calls("POST /api/Asset")-posts)
+	}
+}
+
+func TestCreateUserFindsInactiveNamesake(t *testing.T) {
+	fx := recordsFixture()
+	fx.Users = []sim.User{
+		{ID: 500, Name: "Jane Roe", EmailAddress: "Jane@Acme.test", ClientID: 10, SiteID: 100, Inactive: true},
+		{ID: 501, Name: "No Mail", ClientID: 10, SiteID: 100, Inactive: true},
+		{ID: 502, Name: "Active Al", EmailAddress: "al@acme.test", ClientID: 10, SiteID: 100},
+		{ID: 503, Name: "Elsewhere", EmailAddress: "else@acme.test", ClientID: 20, SiteID: 200, Inactive: true},
+	}
+	e := newEnv(t, fx, nil)
+	// Matching lists active users only: a user deleted in Halo (kept inactive) drops its link.
+	listed, err := e.client.ListUsers(ctx(t), "10")
+	if err != nil || len(listed) != 1 || listed[0].ID != "502" {
+		t.Fatalf("listed = %+v, %v", listed, err)
+	}
+	// The look-up before a create sees inactive users: the same address is not created again.
+	_, err = e.client.CreateUser(ctx(t), "10", provider.User{Name: "Jane R.", Email: "jane@acme.test "})
+	wantKind(t, err, provider.KindNameConflict)
+	if !strings.Contains(err.Error(), "id 500") {
+		t.Errorf("conflict does not name the inactive user: %v", err)
+	}
+	_, err = e.client.CreateUser(ctx(t), "10", provider.User{Name: "no mail"})
+	wantKind(t, err, provider.KindNameConflict)
+	// An active record of the same person is returned rather than duplicated.
+	al, err := e.client.CreateUser(ctx(t), "10", provider.User{Name: "Al", Email: "AL@acme.test"})
+	if err != nil || al.ID != "502" {
+		t.Fatalf("active namesake = %+v, %v", al, err)
+	}
+	if n := e.sim.Calls("POST /api/Users"); n != 0 {
+		t.Fatalf("%d users posted", n)
+	}
+	wantQuery(t, e.lastRequest("GET", "/api/Users"), pageQuery(map[string]string{"client_id": "10", "includeinactive": "true"}))
+	// Another client's inactive user with the address is not this client's person.
+	u, err := e.client.CreateUser(ctx(t), "10", provider.User{Name: "Else", Email: "else@acme.test"})
+	if err != nil || u.ID == "" || u.ID == "503" {
+		t.Fatalf("created = %+v, %v", u, err)
+	}
 }

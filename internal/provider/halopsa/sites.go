@@ -9,7 +9,9 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
-// ListLocations lists a client's active sites; the main one is the client's main_site_id.
+// ListLocations lists a client's sites, inactive ones included: the list is the look-up before
+// a site is created, and Halo allows duplicate site names, so a deactivated namesake must be
+// found rather than created again. The main one is the client's main_site_id.
 func (c *Client) ListLocations(ctx context.Context, accountID string) ([]provider.Location, error) {
 	const op = "ListLocations"
 	id, err := c.parseID(op, "account", accountID)
@@ -21,7 +23,7 @@ func (c *Client) ListLocations(ctx context.Context, accountID string) ([]provide
 		return nil, err
 	}
 	rows, err := listAll[wireSite](ctx, c, op, "api/Site", "sites",
-		url.Values{"client_id": {strconv.FormatInt(id, 10)}})
+		url.Values{"client_id": {strconv.FormatInt(id, 10)}, "includeinactive": {"true"}})
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,9 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
-// ListUsers lists a client's active end users.
+// ListUsers lists a client's active end users. Inactive ones are left out on purpose: Halo
+// keeps a deleted user as inactive, and matching must drop its link. CreateUser looks at the
+// inactive ones before it creates.
 func (c *Client) ListUsers(ctx context.Context, ownerID string) ([]provider.User, error) {
 	const op = "ListUsers"
 	id, err := c.parseID(op, "account", ownerID)
@@ -28,7 +30,11 @@ func (c *Client) ListUsers(ctx context.Context, ownerID string) ([]provider.User
 	return out, nil
 }
 
-// CreateUser creates an end user on the client's main site.
+// CreateUser creates an end user on the client's main site. Halo allows duplicate users, so it
+// first lists the client's users, inactive ones included, for the same person: the same e-mail
+// address, or the same name when in has no address. An active one is returned as it is; an
+// inactive one is a name conflict that a person resolves (reactivate it in Halo), because
+// creating a second record would leave two for one person.
 func (c *Client) CreateUser(ctx context.Context, accountID string, in provider.User) (provider.User, error) {
 	const op = "CreateUser"
 	id, err := c.parseID(op, "account", accountID)
@@ -45,6 +51,9 @@ func (c *Client) CreateUser(ctx context.Context, accountID string, in provider.U
 	client, err := c.getClient(ctx, op, id)
 	if err != nil {
 		return provider.User{}, err
+	}
+	if existing, found, err := c.findSameUser(ctx, op, id, name, in.Email); err != nil || found {
+		return existing, err
 	}
 	rec := map[string]any{
 		"name":         name,
@@ -67,6 +76,44 @@ func (c *Client) CreateUser(ctx context.Context, accountID string, in provider.U
 			"Halo accepted the user but its answer names no record; list the users again")
 	}
 	return toUser(saved), nil
+}
+
+// findSameUser looks for the person among the client's users, inactive ones included.
+func (c *Client) findSameUser(ctx context.Context, op string, clientID int64, name, email string) (provider.User, bool, error) {
+	rows, err := listAll[wireUser](ctx, c, op, "api/Users", "users", url.Values{
+		"client_id":       {strconv.FormatInt(clientID, 10)},
+		"includeinactive": {"true"},
+	})
+	if err != nil {
+		return provider.User{}, false, err
+	}
+	email = strings.TrimSpace(email)
+	var inactive *wireUser
+	for i, u := range rows {
+		same := strings.EqualFold(strings.TrimSpace(string(u.EmailAddress)), email)
+		if email == "" {
+			same = strings.EqualFold(strings.TrimSpace(toUser(u).Name), name)
+		}
+		if !same {
+			continue
+		}
+		if !u.Inactive {
+			return toUser(u), true, nil
+		}
+		if inactive == nil {
+			inactive = &rows[i]
+		}
+	}
+	if inactive != nil {
+		what := "e-mail address " + strconv.Quote(email)
+		if email == "" {
+			what = "name " + strconv.Quote(name)
+		}
+		return provider.User{}, false, c.hc.Errorf(provider.KindNameConflict, op, 0,
+			"HaloPSA client %d has an inactive user (id %d) with the %s; reactivate it in Halo instead of creating a duplicate",
+			clientID, int64(inactive.ID), what)
+	}
+	return provider.User{}, false, nil
 }
 
 func toUser(u wireUser) provider.User {

@@ -106,11 +106,16 @@ type wireClient struct {
 	MainSiteID   flexInt    `json:"main_site_id"`
 }
 
-// wireTopLevel is a Halo top level.
+// wireTopLevel is a Halo top level (schema Tree, which has no inactive flag).
 type wireTopLevel struct {
-	ID       flexInt    `json:"id"`
-	Name     flexString `json:"name"`
-	Inactive flexBool   `json:"inactive"`
+	ID   flexInt    `json:"id"`
+	Name flexString `json:"name"`
+}
+
+// wireAssetType is a Halo asset type (schema Xtype).
+type wireAssetType struct {
+	ID   flexInt    `json:"id"`
+	Name flexString `json:"name"`
 }
 
 // wireSite is a Halo site.
@@ -132,6 +137,7 @@ type wireUser struct {
 	MobileNumber flexString `json:"mobilenumber"`
 	ClientID     flexInt    `json:"client_id"`
 	SiteID       flexInt    `json:"site_id"`
+	Inactive     flexBool   `json:"inactive"`
 }
 
 // wireAsset is a Halo asset (schema Device). KaseyaID is the asset's kaseya_id; KaseyaIDAlt
@@ -141,15 +147,17 @@ type wireAsset struct {
 	InventoryNumber flexString `json:"inventory_number"`
 	ClientID        flexInt    `json:"client_id"`
 	SiteID          flexInt    `json:"site_id"`
+	AssetTypeID     flexInt    `json:"assettype_id"`
 	KaseyaID        flexString `json:"kaseya_id"`
 	KaseyaIDAlt     flexString `json:"kaseyaid"`
 }
 
-func (c wireClient) key() int64   { return int64(c.ID) }
-func (t wireTopLevel) key() int64 { return int64(t.ID) }
-func (s wireSite) key() int64     { return int64(s.ID) }
-func (u wireUser) key() int64     { return int64(u.ID) }
-func (a wireAsset) key() int64    { return int64(a.ID) }
+func (c wireClient) key() int64    { return int64(c.ID) }
+func (t wireTopLevel) key() int64  { return int64(t.ID) }
+func (t wireAssetType) key() int64 { return int64(t.ID) }
+func (s wireSite) key() int64      { return int64(s.ID) }
+func (u wireUser) key() int64      { return int64(u.ID) }
+func (a wireAsset) key() int64     { return int64(a.ID) }
 
 func formatID(id flexInt) string {
 	if id == 0 {

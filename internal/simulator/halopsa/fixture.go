@@ -16,18 +16,29 @@ type Fixture struct {
 	// TokenLifetimeSeconds is the expires_in of issued tokens; zero means 3600 (Halo's usual).
 	TokenLifetimeSeconds int `json:"tokenLifetimeSeconds,omitempty" yaml:"tokenLifetimeSeconds,omitempty"`
 
-	TopLevels []TopLevel `json:"toplevels,omitempty" yaml:"toplevels,omitempty"`
-	Clients   []Client   `json:"clients,omitempty" yaml:"clients,omitempty"`
-	Sites     []Site     `json:"sites,omitempty" yaml:"sites,omitempty"`
-	Users     []User     `json:"users,omitempty" yaml:"users,omitempty"`
-	Assets    []Asset    `json:"assets,omitempty" yaml:"assets,omitempty"`
+	// InternalClientID names the MSP's own internal client, which GET /api/Client leaves out
+	// when asked with exclude_internal=true. Zero means none.
+	InternalClientID int `json:"internalClientId,omitempty" yaml:"internalClientId,omitempty"`
+
+	TopLevels  []TopLevel  `json:"toplevels,omitempty" yaml:"toplevels,omitempty"`
+	AssetTypes []AssetType `json:"assettypes,omitempty" yaml:"assettypes,omitempty"`
+	Clients    []Client    `json:"clients,omitempty" yaml:"clients,omitempty"`
+	Sites      []Site      `json:"sites,omitempty" yaml:"sites,omitempty"`
+	Users      []User      `json:"users,omitempty" yaml:"users,omitempty"`
+	Assets     []Asset     `json:"assets,omitempty" yaml:"assets,omitempty"`
 }
 
-// TopLevel is a Halo top level, the grouping of clients (e.g. "Managed", "Prospects").
+// TopLevel is a Halo top level, the grouping of clients (e.g. "Managed", "Prospects"). The
+// swagger's schema (Tree) has no inactive flag.
 type TopLevel struct {
-	ID       int    `json:"id" yaml:"id"`
-	Name     string `json:"name" yaml:"name"`
-	Inactive bool   `json:"inactive" yaml:"inactive"`
+	ID   int    `json:"id" yaml:"id"`
+	Name string `json:"name" yaml:"name"`
+}
+
+// AssetType is a Halo asset type (schema Xtype), e.g. "Workstation"; every asset has one.
+type AssetType struct {
+	ID   int    `json:"id" yaml:"id"`
+	Name string `json:"name" yaml:"name"`
 }
 
 // Client is a Halo client (schema Area). toplevel_name, main_site_id and main_site_name are
@@ -78,6 +89,7 @@ type Asset struct {
 	SiteID          int    `json:"site_id" yaml:"site_id"`
 	SiteName        string `json:"site_name" yaml:"site_name"`
 	AssetTypeID     int    `json:"assettype_id" yaml:"assettype_id"`
+	AssetTypeName   string `json:"assettype_name" yaml:"assettype_name"`
 	Inactive        bool   `json:"inactive" yaml:"inactive"`
 	KaseyaID        string `json:"kaseya_id" yaml:"kaseya_id"`
 }

@@ -23,6 +23,7 @@ type listQuery struct {
 	count           int // row limit without pagination; 0 = all
 	search          string
 	includeInactive bool
+	excludeInternal bool
 	topLevelID      int
 	clientID        int
 	siteID          int
@@ -63,6 +64,7 @@ func parseListQuery(r *http.Request) (listQuery, error) {
 	}
 	q.paginate = boolParam("pageinate")
 	q.includeInactive = boolParam("includeinactive")
+	q.excludeInternal = boolParam("exclude_internal")
 	q.pageSize = intParam("page_size", defaultPageSize)
 	q.pageNo = intParam("page_no", 1)
 	q.count = intParam("count", 0)

@@ -1,5 +1,5 @@
 // Package halopsa is an in-memory HaloPSA API: the authinfo discovery call, the client-credentials
-// token endpoint, and the Client, Site, Users, Asset and TopLevel resources with Halo's list
+// token endpoint, and the Client, Site, Users, Asset, TopLevel and AssetType resources with Halo's list
 // wrappers, pageinate/page_size/page_no paging, search and filter parameters, and POST-array
 // upserts.
 //
@@ -11,12 +11,19 @@
 //   - Without pageinate=true a list answers the same wrapper with every matching row (or the
 //     first `count` rows) and no page_no/page_size.
 //   - search is a case-insensitive substring match on the record's name (inventory_number for
-//     assets); inactive records are hidden unless includeinactive=true.
+//     assets); inactive clients, sites, users and assets are hidden unless includeinactive=true.
+//     Top levels have no inactive flag (schema Tree) and /TopLevel no includeinactive.
+//   - exclude_internal=true leaves the fixture's internal client out of GET /api/Client.
+//   - GET /api/AssetType has no paging parameters in the swagger; it answers a bare array.
+//     Asset types are read-only here.
 //   - Query parameter names and paths are case-insensitive, as ASP.NET routing and binding are.
 //   - POST bodies must be a JSON array of objects (Content-Type application/json, otherwise 415).
 //     An object whose id names an existing record updates only the fields it carries; any other
 //     object creates a record with a new id. One posted object is answered with one object,
-//     several with an array, status 201.
+//     several with an array, status 200 (the swagger documents only 200 "Success"). Integer
+//     references such as client_id and site_id are bound from 12 or 12.0 (the swagger types
+//     some of them as double), but not from 12.5.
+//   - An asset needs an existing assettype_id on create, as Halo's screens require a type.
 //   - Client names are not unique: Halo lets two clients share a name, so callers must look
 //     before they create.
 //   - A new client gets a main site named newclient_sitename (default "Main") and, when no
@@ -47,33 +54,38 @@ type Server struct {
 	tokens   map[string]time.Time // access token -> expiry
 	tokenSeq int
 
-	toplevels map[int]*TopLevel
-	clients   map[int]*Client
-	sites     map[int]*Site
-	users     map[int]*User
-	assets    map[int]*Asset
-	nextID    map[string]int // per resource, so ids are deterministic
+	toplevels  map[int]*TopLevel
+	assettypes map[int]*AssetType
+	clients    map[int]*Client
+	sites      map[int]*Site
+	users      map[int]*User
+	assets     map[int]*Asset
+	nextID     map[string]int // per resource, so ids are deterministic
 }
 
 // New builds a server seeded from f. Seed records keep their ids; records with id 0 get the next
 // free one. A seeded client without a main site gets one named "Main".
 func New(f Fixture) *Server {
 	s := &Server{
-		fx:        f,
-		lifetime:  time.Duration(f.TokenLifetimeSeconds) * time.Second,
-		tokens:    map[string]time.Time{},
-		toplevels: map[int]*TopLevel{},
-		clients:   map[int]*Client{},
-		sites:     map[int]*Site{},
-		users:     map[int]*User{},
-		assets:    map[int]*Asset{},
-		nextID:    map[string]int{},
+		fx:         f,
+		lifetime:   time.Duration(f.TokenLifetimeSeconds) * time.Second,
+		tokens:     map[string]time.Time{},
+		toplevels:  map[int]*TopLevel{},
+		assettypes: map[int]*AssetType{},
+		clients:    map[int]*Client{},
+		sites:      map[int]*Site{},
+		users:      map[int]*User{},
+		assets:     map[int]*Asset{},
+		nextID:     map[string]int{},
 	}
 	if s.lifetime <= 0 {
 		s.lifetime = time.Hour
 	}
 	for _, t := range f.TopLevels {
 		s.AddTopLevel(t)
+	}
+	for _, t := range f.AssetTypes {
+		s.AddAssetType(t)
 	}
 	for _, c := range f.Clients {
 		s.addClient(c, false)
@@ -101,16 +113,18 @@ func New(f Fixture) *Server {
 
 // resource names as Halo's routes spell them; used for counter keys and list wrapper keys.
 type resource struct {
-	route   string // canonical path segment, e.g. "Client"
-	wrapper string // list wrapper key, e.g. "clients"
+	route    string // canonical path segment, e.g. "Client"
+	wrapper  string // list wrapper key, e.g. "clients"; "" for a list answered as a bare array
+	readOnly bool   // no POST here (the simulator does not model writing setup data)
 }
 
 var resources = map[string]resource{
-	"client":   {"Client", "clients"},
-	"site":     {"Site", "sites"},
-	"users":    {"Users", "users"},
-	"asset":    {"Asset", "assets"},
-	"toplevel": {"TopLevel", "toplevels"},
+	"client":    {route: "Client", wrapper: "clients"},
+	"site":      {route: "Site", wrapper: "sites"},
+	"users":     {route: "Users", wrapper: "users"},
+	"asset":     {route: "Asset", wrapper: "assets"},
+	"toplevel":  {route: "TopLevel", wrapper: "toplevels"},
+	"assettype": {route: "AssetType", readOnly: true},
 }
 
 // ServeHTTP routes a request the way Halo does: case-insensitive paths, bearer auth on /api/*
@@ -167,6 +181,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !allow(w, r, http.MethodGet) {
 			return
 		}
+	} else if res.readOnly {
+		if !allow(w, r, http.MethodGet) {
+			return
+		}
 	} else if !allow(w, r, http.MethodGet, http.MethodPost) {
 		return
 	}
@@ -206,6 +224,13 @@ func (s *Server) TopLevels() []TopLevel {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return sortedByID(s.toplevels, func(t *TopLevel) TopLevel { return *t })
+}
+
+// AssetTypes returns every asset type, ordered by id.
+func (s *Server) AssetTypes() []AssetType {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return sortedByID(s.assettypes, func(t *AssetType) AssetType { return *t })
 }
 
 // Clients returns every client (inactive ones included), ordered by id, with derived fields.

@@ -19,6 +19,7 @@ func testFixture() Fixture {
 		ClientSecret: "csecret",
 		Tenant:       "acme",
 		TopLevels:    []TopLevel{{ID: 1, Name: "Managed"}, {ID: 2, Name: "Prospects"}},
+		AssetTypes:   []AssetType{{ID: 5, Name: "Workstation"}, {ID: 6, Name: "Server"}},
 		Clients: []Client{
 			{ID: 10, Name: "Acme", TopLevelID: 1},
 			{ID: 11, Name: "Beta", TopLevelID: 2, Inactive: true},
@@ -212,12 +213,57 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+func TestInternalClientTopLevelsAndAssetTypes(t *testing.T) {
+	fx := testFixture()
+	fx.Clients = append(fx.Clients, Client{ID: 1, Name: "Our MSP", TopLevelID: 1})
+	fx.InternalClientID = 1
+	s := New(fx)
+	tok := token(t, s)
+
+	var p clientPage
+	call(t, s, "GET", "/api/Client?exclude_internal=true", tok, "", "", &p)
+	if len(p.Clients) != 1 || p.Clients[0].ID != 10 {
+		t.Errorf("exclude_internal: %+v", p.Clients)
+	}
+	p = clientPage{}
+	call(t, s, "GET", "/api/Client", tok, "", "", &p)
+	if len(p.Clients) != 2 {
+		t.Errorf("without exclude_internal the internal client is listed: %+v", p.Clients)
+	}
+
+	// Top levels have no inactive flag: every one is listed, includeinactive or not, and the
+	// records carry no inactive field.
+	var raw map[string]json.RawMessage
+	call(t, s, "GET", "/api/TopLevel?pageinate=true&page_size=10&page_no=1", tok, "", "", &raw)
+	var tops []map[string]any
+	if err := json.Unmarshal(raw["toplevels"], &tops); err != nil || len(tops) != 2 {
+		t.Fatalf("toplevels = %s (%v)", raw["toplevels"], err)
+	}
+	if _, ok := tops[0]["inactive"]; ok {
+		t.Errorf("top level carries inactive: %v", tops[0])
+	}
+
+	// Asset types: a bare array, no paging; read-only.
+	var types []AssetType
+	if resp := call(t, s, "GET", "/api/AssetType", tok, "", "", &types); resp.StatusCode != 200 || len(types) != 2 ||
+		types[0].Name != "Server" || types[1].ID != 5 {
+		t.Errorf("asset types = %d %+v", resp.StatusCode, types)
+	}
+	var one AssetType
+	if resp := call(t, s, "GET", "/api/AssetType/5", tok, "", "", &one); resp.StatusCode != 200 || one.Name != "Workstation" {
+		t.Errorf("asset type 5 = %d %+v", resp.StatusCode, one)
+	}
+	if resp := call(t, s, "POST", "/api/AssetType", tok, "application/json", `[{"name":"x"}]`, nil); resp.StatusCode != 405 {
+		t.Errorf("POST AssetType = %d", resp.StatusCode)
+	}
+}
+
 func TestUpsert(t *testing.T) {
 	s := New(testFixture())
 	tok := token(t, s)
 	var created Client
 	resp := call(t, s, "POST", "/api/Client", tok, "application/json", `[{"name":"Gamma","newclient_sitename":"HQ"}]`, &created)
-	if resp.StatusCode != 201 || created.ID != 12 || created.TopLevelID != 1 || created.MainSiteName != "HQ" {
+	if resp.StatusCode != 200 || created.ID != 12 || created.TopLevelID != 1 || created.MainSiteName != "HQ" {
 		t.Fatalf("create = %d %+v", resp.StatusCode, created)
 	}
 	var updated Client
@@ -232,7 +278,7 @@ func TestUpsert(t *testing.T) {
 	}
 	// Duplicate names are allowed, as in Halo.
 	var dup Client
-	if resp := call(t, s, "POST", "/api/Client", tok, "application/json", `[{"name":"delta"}]`, &dup); resp.StatusCode != 201 {
+	if resp := call(t, s, "POST", "/api/Client", tok, "application/json", `[{"name":"delta"}]`, &dup); resp.StatusCode != 200 {
 		t.Fatalf("duplicate name refused: %d", resp.StatusCode)
 	}
 	bad := map[string]struct {
@@ -263,14 +309,38 @@ func TestUpsert(t *testing.T) {
 	call(t, s, "POST", "/api/Site", tok, "application/json", `[{"name":"Branch","client_id":10}]`, &site)
 	var u User
 	resp = call(t, s, "POST", "/api/Users", tok, "application/json", `[{"firstname":"Jane","surname":"Roe","site_id":`+fmt.Sprint(site.ID)+`}]`, &u)
-	if resp.StatusCode != 201 || u.Name != "Jane Roe" || u.ClientID != 10 || u.SiteName != "Branch" || u.ClientName != "Acme Renamed" {
+	if resp.StatusCode != 200 || u.Name != "Jane Roe" || u.ClientID != 10 || u.SiteName != "Branch" || u.ClientName != "Acme Renamed" {
 		t.Fatalf("user = %d %+v", resp.StatusCode, u)
 	}
 	var a Asset
-	resp = call(t, s, "POST", "/api/Asset", tok, "application/json", `[{"client_id":10,"inventory_number":"PC-1","kaseya_id":"k1"}]`, &a)
+	// Halo's screens require an asset type: an asset without one, or with an unknown one, is
+	// refused.
+	for _, body := range []string{
+		`[{"client_id":10,"inventory_number":"PC-1","kaseya_id":"k1"}]`,
+		`[{"client_id":10,"inventory_number":"PC-1","kaseya_id":"k1","assettype_id":null}]`,
+		`[{"client_id":10,"inventory_number":"PC-1","kaseya_id":"k1","assettype_id":99}]`,
+	} {
+		if resp := call(t, s, "POST", "/api/Asset", tok, "application/json", body, nil); resp.StatusCode != 400 {
+			t.Errorf("asset %s = %d, want 400", body, resp.StatusCode)
+		}
+	}
+	if len(s.Assets()) != 0 {
+		t.Fatalf("a refused asset was stored: %+v", s.Assets())
+	}
+	// client_id arrives as 10.0 from clients that follow the swagger's double typing.
+	resp = call(t, s, "POST", "/api/Asset", tok, "application/json", `[{"client_id":10.0,"inventory_number":"PC-1","kaseya_id":"k1","assettype_id":5}]`, &a)
 	mainSite := s.Clients()[0].MainSiteID
-	if resp.StatusCode != 201 || a.SiteID != mainSite || a.KeyField != "PC-1" || a.KaseyaID != "k1" {
+	if resp.StatusCode != 200 || a.SiteID != mainSite || a.KeyField != "PC-1" || a.KaseyaID != "k1" ||
+		a.AssetTypeID != 5 || a.AssetTypeName != "Workstation" {
 		t.Fatalf("asset = %d %+v", resp.StatusCode, a)
+	}
+	var u2 User
+	resp = call(t, s, "POST", "/api/Users", tok, "application/json", `[{"name":"Sam","site_id":`+fmt.Sprint(site.ID)+`.0}]`, &u2)
+	if resp.StatusCode != 200 || u2.SiteID != site.ID || u2.ClientID != 10 {
+		t.Fatalf("user with site_id %d.0 = %d %+v", site.ID, resp.StatusCode, u2)
+	}
+	if resp := call(t, s, "POST", "/api/Users", tok, "application/json", `[{"name":"Half","site_id":1.5}]`, nil); resp.StatusCode != 400 {
+		t.Errorf("site_id 1.5 = %d, want 400", resp.StatusCode)
 	}
 	if resp := call(t, s, "POST", "/api/Asset", tok, "application/json", `[{"client_id":11,"site_id":`+fmt.Sprint(site.ID)+`}]`, nil); resp.StatusCode != 400 {
 		t.Errorf("site of another client = %d", resp.StatusCode)
@@ -346,7 +416,7 @@ func FuzzPost(f *testing.F) {
 		tok := token(t, s)
 		resp := call(t, s, "POST", "/api/"+url.PathEscape(route), tok, "application/json", body, nil)
 		switch resp.StatusCode {
-		case 201, 400, 404, 405:
+		case 200, 400, 404, 405:
 		default:
 			t.Fatalf("POST %s %q = %d", route, body, resp.StatusCode)
 		}

@@ -17,6 +17,15 @@ func (s *Server) AddTopLevel(t TopLevel) TopLevel {
 	return t
 }
 
+// AddAssetType stores t (id 0 gets the next id) and returns it.
+func (s *Server) AddAssetType(t AssetType) AssetType {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.ID = s.claimID("assettype", t.ID)
+	s.assettypes[t.ID] = &t
+	return t
+}
+
 // AddClient stores c (id 0 gets the next id), gives it a main site named "Main" unless
 // c.MainSiteID names an existing site, and returns it with derived fields.
 func (s *Server) AddClient(c Client) Client {
@@ -124,7 +133,10 @@ func (s *Server) userView(u *User) User {
 func (s *Server) assetView(a *Asset) Asset {
 	v := *a
 	v.KeyField = a.InventoryNumber
-	v.ClientName, v.SiteName = "", ""
+	v.ClientName, v.SiteName, v.AssetTypeName = "", "", ""
+	if t, ok := s.assettypes[a.AssetTypeID]; ok {
+		v.AssetTypeName = t.Name
+	}
 	if c, ok := s.clients[a.ClientID]; ok {
 		v.ClientName = c.Name
 	}
@@ -149,7 +161,8 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, res resource)
 		var rows []Client
 		for _, c := range s.clients {
 			if (c.Inactive && !q.includeInactive) || !q.matchesSearch(c.Name) ||
-				(q.topLevelID != 0 && c.TopLevelID != q.topLevelID) {
+				(q.topLevelID != 0 && c.TopLevelID != q.topLevelID) ||
+				(q.excludeInternal && s.fx.InternalClientID != 0 && c.ID == s.fx.InternalClientID) {
 				continue
 			}
 			rows = append(rows, s.clientView(c))
@@ -192,13 +205,20 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, res resource)
 	case "TopLevel":
 		var rows []TopLevel
 		for _, t := range s.toplevels {
-			if (t.Inactive && !q.includeInactive) || !q.matchesSearch(t.Name) {
+			if !q.matchesSearch(t.Name) {
 				continue
 			}
 			rows = append(rows, *t)
 		}
 		sortByName(rows, func(v TopLevel) (string, int) { return v.Name, v.ID })
 		writeList(w, q, res.wrapper, rows)
+	case "AssetType":
+		rows := make([]AssetType, 0, len(s.assettypes))
+		for _, t := range s.assettypes {
+			rows = append(rows, *t)
+		}
+		sortByName(rows, func(v AssetType) (string, int) { return v.Name, v.ID })
+		writeJSON(w, http.StatusOK, rows)
 	}
 }
 
@@ -246,6 +266,11 @@ func (s *Server) serveGet(w http.ResponseWriter, res resource, id int) {
 	case "TopLevel":
 		var t *TopLevel
 		if t, ok = s.toplevels[id]; ok {
+			v = *t
+		}
+	case "AssetType":
+		var t *AssetType
+		if t, ok = s.assettypes[id]; ok {
 			v = *t
 		}
 	}

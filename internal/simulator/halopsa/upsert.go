@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"sort"
@@ -33,7 +34,21 @@ func (r *reader) get(key string, dst any) bool {
 	return true
 }
 
-func (r *reader) int(key string, dst *int) bool      { return r.get(key, dst) }
+// int binds an integer reference. Halo's swagger types some of them (Site.client_id,
+// Users.site_id) as double, so 12.0 binds as 12; a fraction or a JSON string does not bind.
+func (r *reader) int(key string, dst *int) bool {
+	var f float64
+	if !r.get(key, &f) {
+		return false
+	}
+	if f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
+		r.err = fmt.Errorf("The value for '%s' is not valid.", key)
+		return false
+	}
+	*dst = int(f)
+	return true
+}
+
 func (r *reader) str(key string, dst *string) bool   { return r.get(key, dst) }
 func (r *reader) boolean(key string, dst *bool) bool { return r.get(key, dst) }
 
@@ -121,10 +136,10 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, res resource)
 		s.SlowCreate(r)
 	}
 	if len(out) == 1 {
-		writeJSON(w, http.StatusCreated, out[0])
+		writeJSON(w, http.StatusOK, out[0])
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // The upsert functions run with s.mu held. Each validates everything before it changes state.
@@ -132,13 +147,11 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, res resource)
 func (s *Server) upsertTopLevel(f fields) (any, bool, error) {
 	r := reader{f: f}
 	var (
-		id       int
-		name     string
-		inactive bool
+		id   int
+		name string
 	)
 	r.int("id", &id)
 	hasName := r.str("name", &name)
-	hasInactive := r.boolean("inactive", &inactive)
 	if r.err != nil {
 		return nil, false, r.err
 	}
@@ -149,15 +162,12 @@ func (s *Server) upsertTopLevel(f fields) (any, bool, error) {
 		if hasName {
 			t.Name = name
 		}
-		if hasInactive {
-			t.Inactive = inactive
-		}
 		return *t, false, nil
 	}
 	if !hasName {
 		return nil, false, errors.New("Please enter a name.")
 	}
-	t := &TopLevel{ID: s.claimID("toplevel", 0), Name: name, Inactive: inactive}
+	t := &TopLevel{ID: s.claimID("toplevel", 0), Name: name}
 	s.toplevels[t.ID] = t
 	return *t, true, nil
 }
@@ -375,6 +385,11 @@ func (s *Server) upsertAsset(f fields) (any, bool, error) {
 	if r.err != nil {
 		return nil, false, r.err
 	}
+	if hasType {
+		if _, ok := s.assettypes[typeID]; !ok {
+			return nil, false, fmt.Errorf("Asset type %d does not exist.", typeID)
+		}
+	}
 	if a, ok := s.assets[id]; id > 0 && ok {
 		if hasClient || hasSite {
 			if !hasClient {
@@ -398,6 +413,9 @@ func (s *Server) upsertAsset(f fields) (any, bool, error) {
 			a.Inactive = inactive
 		}
 		return s.assetView(a), false, nil
+	}
+	if !hasType {
+		return nil, false, errors.New("Please select an asset type.")
 	}
 	c, st, err := s.placement(clientID, siteID)
 	if err != nil {
