@@ -438,6 +438,9 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 	if err != nil {
 		return []string{err.Error()}
 	}
+	for i := range planned.Creates {
+		planned.Creates[i].Category = snap.AssetCategory
+	}
 	counts, problems := assetsync.Apply(ctx, caps, in, planned)
 	st.Assets = &counts
 	out := make([]string, 0, len(problems))

@@ -233,6 +233,11 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
 			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
 	}
+	if snap.ToolAssets != nil && sp.Spec.Assets.Enabled {
+		if snap.AssetCategory, err = resolveAssetCategory(ctx, sp, psa); err != nil {
+			return nil, err
+		}
+	}
 	snap.ToolOrgs = make(map[string]provider.Organization, len(orgs))
 	for _, o := range orgs {
 		snap.ToolOrgs[o.ID] = o
