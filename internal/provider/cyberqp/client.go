@@ -11,8 +11,9 @@ import (
 )
 
 const (
-	apiRoot = "api/v1/"
-	// rowsPerPage is the largest page the API serves.
+	// apiRoot is the dashboard API under the portal root, as the community scripts call it.
+	apiRoot = "api/"
+	// rowsPerPage is the page size the community scripts use.
 	rowsPerPage = 50
 
 	defaultRequestsPerMinute = 120
@@ -65,7 +66,7 @@ func (c *Client) CallCount() int64        { return c.http.Calls() }
 // Probe reads one customer: the cheapest call that proves the key.
 func (c *Client) Probe(ctx context.Context) (provider.ProbeResult, error) {
 	const op = "Probe"
-	q := url.Values{"page": {"1"}, "rowsPerPage": {"1"}}
+	q := url.Values{"page": {"1"}, "rowsPerPage": {"1"}, "searchText": {""}}
 	resp, err := c.http.Do(ctx, httpx.Request{Operation: op, Method: http.MethodGet, Path: customersPath, Query: q})
 	if err != nil {
 		return provider.ProbeResult{}, err
@@ -90,9 +91,12 @@ func (c *Client) check(op string, resp *httpx.Response) error {
 // pageOf decodes one page: its rows and maxCount (-1 when absent).
 type pageOf[T any] func(body []byte) (rows []T, maxCount int, err error)
 
-// listAll walks page=1.. with rowsPerPage until maxCount rows have been read.
+// listAll walks page=1.. with rowsPerPage until maxCount rows have been read, an empty page
+// arrives, or (without maxCount) a short one. httpx.PageGuard stops a server that answers the
+// same page again or never reaches the end, with an error naming the page.
 func listAll[T any](ctx context.Context, c *Client, op, path string, q url.Values, decode pageOf[T]) ([]T, error) {
 	var out []T
+	guard := httpx.PageGuard{Operation: op}
 	for page := 1; ; page++ {
 		pq := url.Values{}
 		for k, v := range q {
@@ -105,6 +109,9 @@ func listAll[T any](ctx context.Context, c *Client, op, path string, q url.Value
 			return nil, err
 		}
 		if err := c.check(op, resp); err != nil {
+			return nil, err
+		}
+		if err := guard.Next(c.http, resp.Body); err != nil {
 			return nil, err
 		}
 		rows, maxCount, err := decode(resp.Body)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -129,7 +130,7 @@ func TestListOrganizationsPages(t *testing.T) {
 			t.Fatalf("org %d = %+v, want %+v", i, o, want[i])
 		}
 	}
-	if n := e.sim.Calls("GET /customers"); n != 3 {
+	if n := e.sim.Calls("GET /customer"); n != 3 {
 		t.Fatalf("%d calls, want 3 pages of 50", n)
 	}
 }
@@ -144,7 +145,7 @@ func TestFindOrganizationsByName(t *testing.T) {
 	if len(got) != 2 || got[0].Name != "Acme Corp" || got[1].Name != "ACME CORP" {
 		t.Fatalf("find = %+v", got)
 	}
-	if n := e.sim.Calls("GET /customers"); n != 1 {
+	if n := e.sim.Calls("GET /customer"); n != 1 {
 		t.Fatalf("%d calls: the search should narrow to one page", n)
 	}
 	if got, err := e.client.FindOrganizationsByName(ctx, "Customer"); err != nil || len(got) != 0 {
@@ -193,7 +194,7 @@ func TestListUsers(t *testing.T) {
 	if users[0] != wantAnn || users[1] != wantBob || users[2].Email != "" || users[2].Name != "svc-backup" {
 		t.Fatalf("users = %+v / %+v / %+v", users[0], users[1], users[2])
 	}
-	if n := e.sim.Calls("GET /customers/{id}/users"); n != 2 {
+	if n := e.sim.Calls("GET /customer/{id}/users"); n != 2 {
 		t.Fatalf("%d user calls", n)
 	}
 	_, err = e.client.ListUsers(ctx, "no-such-customer")
@@ -214,7 +215,7 @@ func TestThrottledThenSuccess(t *testing.T) {
 		t.Fatalf("throttled listing: %d orgs, %v", len(got), err)
 	}
 	// Every second request is refused: pages 2 and 3 each take one 429 before succeeding.
-	if n := e.sim.Calls("GET /customers"); n != 3+5 {
+	if n := e.sim.Calls("GET /customer"); n != 3+5 {
 		t.Fatalf("%d calls, want 3 + 5", n)
 	}
 }
@@ -224,14 +225,37 @@ func TestServerErrorsExhaustToTransient(t *testing.T) {
 	e.sim.SetFaults(simkit.Faults{ServerErrorEvery: 1})
 	_, err := e.client.ListOrganizations(ctx)
 	wantKind(t, err, provider.KindTransient)
-	if n := e.sim.Calls("GET /customers"); n != 4 {
+	if n := e.sim.Calls("GET /customer"); n != 4 {
 		t.Fatalf("%d attempts, want 1 + 3 retries", n)
 	}
+}
+
+// scriptCalls are the calls of the CyberQP dashboard API that public community scripts make
+// (reference/vendor-apis.md §6, "Quickpass Cleanup.ps1"): path pattern and every query
+// parameter those scripts send. The client may send fewer, never others.
+var scriptCalls = map[string][]string{
+	"/api/customer":            {"page", "rowsPerPage", "searchText", "adStatus", "localStatus", "o365Status", "filterUpdated"},
+	"/api/customer/{id}/users": {"status", "accountStatus", "userAppType", "type", "qpStatus", "page", "rowsPerPage", "searchText"},
+}
+
+// scriptCall names the script call of a request path ("" when there is none).
+func scriptCall(path string) string {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	switch {
+	case len(segs) == 2 && segs[0] == "api" && segs[1] == "customer":
+		return "/api/customer"
+	case len(segs) == 4 && segs[0] == "api" && segs[1] == "customer" && segs[2] != "" && segs[3] == "users":
+		return "/api/customer/{id}/users"
+	}
+	return ""
 }
 
 func TestGoldenRequests(t *testing.T) {
 	e := newEnv(t, cqpsim.Fixture{Customers: []cqpsim.Customer{{ID: "6f1c2a9e-1111-4222-8333-444455556666", Name: "O'Brien & Co"}}}, nil)
 	if _, err := e.client.Probe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.ListOrganizations(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.client.FindOrganizationsByName(ctx, "O'Brien & Co"); err != nil {
@@ -241,21 +265,32 @@ func TestGoldenRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := e.requests()
-	if len(reqs) != 3 {
+	if len(reqs) != 4 {
 		t.Fatalf("%d requests", len(reqs))
 	}
 	want := []struct {
 		path  string
 		query url.Values
 	}{
-		{"/api/v1/customers", url.Values{"page": {"1"}, "rowsPerPage": {"1"}}},
-		{"/api/v1/customers", url.Values{"page": {"1"}, "rowsPerPage": {"50"}, "searchText": {"O'Brien & Co"}}},
-		{"/api/v1/customers/6f1c2a9e-1111-4222-8333-444455556666/users", url.Values{"page": {"1"}, "rowsPerPage": {"50"}}},
+		{"/api/customer", url.Values{"page": {"1"}, "rowsPerPage": {"1"}, "searchText": {""}}},
+		{"/api/customer", url.Values{"page": {"1"}, "rowsPerPage": {"50"}, "searchText": {""}}},
+		{"/api/customer", url.Values{"page": {"1"}, "rowsPerPage": {"50"}, "searchText": {"O'Brien & Co"}}},
+		{"/api/customer/6f1c2a9e-1111-4222-8333-444455556666/users", url.Values{"page": {"1"}, "rowsPerPage": {"50"}}},
 	}
 	for i, r := range reqs {
 		if r.Method != "GET" || r.URL.Path != want[i].path || r.URL.Query().Encode() != want[i].query.Encode() ||
 			r.Header.Get("Authorization") != "Bearer "+testKey || r.Header.Get("Accept") != "application/json" {
 			t.Errorf("request %d: %s %s?%s auth %q", i, r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"))
+		}
+		call := scriptCall(r.URL.Path)
+		if call == "" {
+			t.Errorf("request %d: %s is no call the community scripts make", i, r.URL.Path)
+			continue
+		}
+		for key := range r.URL.Query() {
+			if !slices.Contains(scriptCalls[call], key) {
+				t.Errorf("request %d: %s parameter %q is not one the scripts send", i, call, key)
+			}
 		}
 	}
 }
@@ -266,7 +301,7 @@ func TestPortalURLWithPath(t *testing.T) {
 	if _, err := c.Probe(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if p := e.requests()[0].URL.Path; p != "/eu/api/v1/customers" {
+	if p := e.requests()[0].URL.Path; p != "/eu/api/customer" {
 		t.Fatalf("path %s", p)
 	}
 }

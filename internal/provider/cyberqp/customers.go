@@ -8,7 +8,8 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
-const customersPath = apiRoot + "customers"
+// customersPath is GET {url}/api/customer, the customer list of the community scripts.
+const customersPath = apiRoot + "customer"
 
 func (w customerWire) org() provider.Organization {
 	return provider.Organization{ID: string(w.ID), Name: string(w.Name)}
@@ -16,7 +17,8 @@ func (w customerWire) org() provider.Organization {
 
 // ListOrganizations lists every customer.
 func (c *Client) ListOrganizations(ctx context.Context) ([]provider.Organization, error) {
-	return c.customers(ctx, "ListOrganizations", nil, func(customerWire) bool { return true })
+	q := url.Values{"searchText": {""}} // the scripts send it empty to list everything
+	return c.customers(ctx, "ListOrganizations", q, func(customerWire) bool { return true })
 }
 
 // FindOrganizationsByName narrows with searchText and keeps exact case-insensitive matches.

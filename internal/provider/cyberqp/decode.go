@@ -72,14 +72,74 @@ func decodeCustomerPage(body []byte) ([]customerWire, int, error) {
 	return p.Clients, maxCountOf(p.MaxCount), nil
 }
 
+// userWire is one end user. qpID, email, displayName and userPrincipalName are the names the
+// community scripts read; the contact fields are not in any public capture, so each accepts the
+// spellings seen in directory data (Active Directory, Microsoft Graph) rather than one guess, and
+// the first non-empty one wins. Go's decoder matches keys case-insensitively, so "qpId" or
+// "PhoneNumber" are read too.
 type userWire struct {
-	QpID              flexText `json:"qpID"`
-	Email             flexText `json:"email"`
-	DisplayName       flexText `json:"displayName"`
-	FirstName         flexText `json:"firstName"`
-	LastName          flexText `json:"lastName"`
-	PhoneNumber       flexText `json:"phoneNumber"`
-	UserPrincipalName flexText `json:"userPrincipalName"`
+	QpID              flexText  `json:"qpID"`
+	Email             looseText `json:"email"`
+	DisplayName       looseText `json:"displayName"`
+	UserPrincipalName looseText `json:"userPrincipalName"`
+	FirstName         looseText `json:"firstName"`
+	GivenName         looseText `json:"givenName"`
+	LastName          looseText `json:"lastName"`
+	Surname           looseText `json:"surname"`
+	Phone             looseText `json:"phone"`
+	PhoneNumber       looseText `json:"phoneNumber"`
+	MobilePhone       looseText `json:"mobilePhone"`
+}
+
+// firstOf returns the first non-empty value.
+func firstOf(values ...looseText) string {
+	for _, v := range values {
+		if v != "" {
+			return string(v)
+		}
+	}
+	return ""
+}
+
+// looseText is an undocumented text field: a string or number is kept; a list (Graph's
+// businessPhones style) gives its first non-empty text; anything else (object, boolean, null)
+// counts as absent, so one odd field never makes a whole page unreadable.
+type looseText string
+
+func (l *looseText) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*l = ""
+	if len(b) == 0 {
+		return nil
+	}
+	switch b[0] {
+	case '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*l = looseText(strings.TrimSpace(s))
+	case '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(b, &items); err != nil {
+			return err
+		}
+		for _, item := range items {
+			var v looseText
+			if item = bytes.TrimSpace(item); len(item) > 0 && item[0] != '[' && v.UnmarshalJSON(item) == nil && v != "" {
+				*l = v
+				return nil
+			}
+		}
+	case '{', 't', 'f', 'n':
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return err
+		}
+		*l = looseText(n.String())
+	}
+	return nil
 }
 
 type usersPage struct {

@@ -1,7 +1,10 @@
 package cyberqp
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
 func TestDecodePages(t *testing.T) {
@@ -24,6 +27,33 @@ func TestDecodePages(t *testing.T) {
 	u := users[0].user()
 	if u.Name != "A B" || u.Email != "a.b@x.org" || u.Phone != "5551234" {
 		t.Fatalf("user %+v", u)
+	}
+}
+
+func TestDecodeUserVariants(t *testing.T) {
+	cases := map[string]provider.User{
+		// The spellings of a phone seen in directory data, in order of preference.
+		`{"qpID":"u","phone":"1","phoneNumber":"2","mobilePhone":"3"}`: {ID: "u", Phone: "1"},
+		`{"qpID":"u","phoneNumber":"2","mobilePhone":"3"}`:             {ID: "u", Phone: "2"},
+		`{"qpID":"u","mobilePhone":"+1 555 0100"}`:                     {ID: "u", Phone: "+1 555 0100"},
+		`{"qpID":"u","phone":"","mobilePhone":"3"}`:                    {ID: "u", Phone: "3"},
+		// A Graph-style list gives its first non-empty entry; an object counts as absent.
+		`{"qpID":"u","phone":["", "4"],"mobilePhone":{"x":1}}`: {ID: "u", Phone: "4"},
+		`{"qpID":"u","phone":{"number":"5"},"phoneNumber":6}`:  {ID: "u", Phone: "6"},
+		// Names: firstName/lastName or givenName/surname; keys match in any case.
+		`{"qpId":"u","givenName":"Ann","Surname":"Lee"}`:                 {ID: "u", FirstName: "Ann", LastName: "Lee", Name: "Ann Lee"},
+		`{"qpID":"u","firstName":"A","givenName":"B","displayName":"Z"}`: {ID: "u", FirstName: "A", Name: "Z"},
+		`{"qpID":"u","email":true,"userPrincipalName":"u@x.org"}`:        {ID: "u", Email: "u@x.org"},
+	}
+	for body, want := range cases {
+		users, _, err := decodeUserPage([]byte(`{"users":[` + body + `]}`))
+		if err != nil || len(users) != 1 {
+			t.Errorf("%s: %v", body, err)
+			continue
+		}
+		if got := users[0].user(); got != want {
+			t.Errorf("%s: %+v, want %+v", body, got, want)
+		}
 	}
 }
 
@@ -78,6 +108,8 @@ func FuzzDecodeUserPage(f *testing.F) {
 	for _, s := range []string{
 		`{"maxCount":1,"users":[{"qpID":"u1","email":"a@b.c","displayName":"A","firstName":"A","lastName":"B","phoneNumber":"1","userPrincipalName":"a@b.c"}]}`,
 		`{"users":[{"qpID":7,"userPrincipalName":"x@y.z"}]}`, `{"users":[{"email":"no id"}]}`, `null`,
+		`{"users":[{"qpID":"u","phone":["",{"a":1},"5"],"mobilePhone":null,"givenName":7,"surname":false}]}`,
+		`{"users":[{"qpID":"u","phoneNumber":[[1]],"mobilePhone":-0.5e3}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -87,8 +119,16 @@ func FuzzDecodeUserPage(f *testing.F) {
 			return
 		}
 		for _, r := range rows {
-			if r.user().ID == "" {
+			u := r.user()
+			if u.ID == "" {
 				t.Fatal("user without id accepted")
+			}
+			// A phone is always one of the variants, never something made up.
+			if u.Phone != "" && u.Phone != string(r.Phone) && u.Phone != string(r.PhoneNumber) && u.Phone != string(r.MobilePhone) {
+				t.Fatalf("phone %q from none of the variants", u.Phone)
+			}
+			if u.Phone != strings.TrimSpace(u.Phone) {
+				t.Fatalf("phone %q is not trimmed", u.Phone)
 			}
 		}
 	})

@@ -1,40 +1,36 @@
 // Package cyberqp is the CyberQP provider (side Tool; CyberQP was formerly Quickpass): a
 // read-only client for customers and their end users.
 //
-// What it reads (nothing is written; the product scope has no creation of customers or users):
-//   - GET {url}/api/v1/customers?page=&rowsPerPage=[&searchText=] -> {"maxCount", "clients":
-//     [{"id", "name"}]} for ListOrganizations and FindOrganizationsByName;
-//   - GET {url}/api/v1/customers/{id}/users?page=&rowsPerPage= -> {"maxCount", "users":
-//     [{"qpID", "email", "displayName", "firstName", "lastName", "phoneNumber",
-//     "userPrincipalName"}]} for ListUsers;
-//   - every call carries "Authorization: Bearer {apiKey}".
+// It speaks the dashboard API that public community scripts use (vendor-apis.md §6, "Quickpass
+// Cleanup.ps1"), under the portal root the user gives as spec.url:
+//   - GET {url}/api/customer?page=&rowsPerPage=&searchText= -> {"maxCount", "clients": [{"id",
+//     "name", ...}]} for Probe (one row), ListOrganizations (searchText empty, as the scripts
+//     send it) and FindOrganizationsByName;
+//   - GET {url}/api/customer/{id}/users?page=&rowsPerPage= -> {"maxCount", "users": [{"qpID",
+//     "email", "displayName", "userPrincipalName", ...}]} for ListUsers.
 //
-// Assumptions. CyberQP's official public API is thin: vendor-apis.md §6 confirms only that an
-// API exists (with an OpenAPI file we could not read), that credentials are issued by an admin,
-// and that the "customer" scope lists customer names and ids. Everything below is therefore
-// chosen, not verified, and the simulator reproduces exactly these choices:
-//   - Auth: the Secret's apiKey is sent as a bearer token. An API-key integration (the Secret
-//     holds one key, per API.md) most plausibly presents it that way; there is no login call.
-//   - Base path: {url}/api/v1/, with url the portal root the user copies (for example
-//     https://admin.getquickpass.com). The unofficial dashboard API lives at {url}/api/; a
-//     versioned public prefix beside it is the usual layout.
-//   - Resource shapes mirror the dashboard API that community scripts use ([V] that scripts use
-//     it): customers as {"maxCount", "clients": [...]}, end users as {"maxCount", "users":
-//     [...]} with qpID as the user id. The contact fields firstName, lastName and phoneNumber
-//     are not in the dashboard capture; they are the names the end-user matching seed needs
-//     (email, phone, name) in the dashboard's camelCase style.
-//   - Paging: page is 1-based, rowsPerPage 50 (the value the dashboard scripts use, taken as the
-//     cap); the client stops when it has maxCount rows, on an empty page, or, when maxCount is
-//     missing, on a short page.
-//   - Search: searchText narrows customers server-side (a case-insensitive substring match in
-//     the dashboard); the client then keeps only exact case-insensitive name matches, so a
-//     server that ignored searchText would cost calls, not correctness.
-//   - Ids: customer ids may be GUID strings (the "CustomerAgentID") or numbers; both are kept
-//     as text. A user's email falls back to userPrincipalName when email is empty and the UPN
-//     looks like an address, because Office 365 users often carry only a UPN. Name is
-//     displayName, else "firstName lastName".
-//   - Errors: non-2xx bodies are read as {"statusCode", "message", "error"} (message may be a
-//     string or a list of strings); anything else is quoted, redacted and shortened.
+// Nothing is written: the product scope has no creation of customers or users.
+//
+// Assumptions (docs/providers/cyberqp.md lists them for users):
+//   - Auth: the scripts log in with a dashboard user (POST api/auth/login, session cookies,
+//     optional TOTP), which an unattended operator cannot do. The Secret holds one apiKey
+//     (API.md), sent as "Authorization: Bearer {apiKey}"; CyberQP's public API issues such
+//     credentials, but no public source shows them accepted on these paths.
+//   - The users call sends only page and rowsPerPage; the scripts add status=allActive and
+//     more filters, whose defaults are taken to be "everything".
+//   - Contact fields: no capture shows them. The decoder takes the spellings seen in directory
+//     data and uses the first non-empty: phone, phoneNumber, mobilePhone; firstName or
+//     givenName; lastName or surname (keys match in any case; a list gives its first entry; an
+//     object or boolean counts as absent). E-mail falls back to userPrincipalName when email
+//     is empty and the UPN looks like an address. Name is displayName, else first + last.
+//   - Paging: page is 1-based, rowsPerPage 50 (the scripts' value); listing stops at maxCount
+//     rows, on an empty page, or, without maxCount, on a short page. httpx.PageGuard stops a
+//     server that repeats a page or never ends, with an error naming the page.
+//   - Search: searchText narrows customers server-side; only exact case-insensitive name
+//     matches are kept, so a server that ignored it would cost calls, not correctness.
+//   - Ids may be GUID strings or numbers; both are kept as text.
+//   - Errors: non-2xx bodies are read as {"statusCode", "message", "error"} (message a string
+//     or a list); anything else is quoted, redacted and shortened.
 //   - Rate limit: none is published; the default is 120 requests a minute with a burst of 5.
 //   - Probe reads one customer; the API reports no version, so ServerVersion stays empty.
 package cyberqp

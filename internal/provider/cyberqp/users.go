@@ -8,7 +8,8 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
-// ListUsers lists the end users of one customer.
+// ListUsers lists the end users of one customer: GET {url}/api/customer/{id}/users, as the
+// community scripts call it.
 func (c *Client) ListUsers(ctx context.Context, customerID string) ([]provider.User, error) {
 	const op = "ListUsers"
 	if strings.TrimSpace(customerID) == "" {
@@ -27,7 +28,8 @@ func (c *Client) ListUsers(ctx context.Context, customerID string) ([]provider.U
 }
 
 func (w userWire) user() provider.User {
-	first, last := string(w.FirstName), string(w.LastName)
+	first := firstOf(w.FirstName, w.GivenName)
+	last := firstOf(w.LastName, w.Surname)
 	name := string(w.DisplayName)
 	if name == "" {
 		name = strings.TrimSpace(first + " " + last)
@@ -42,7 +44,7 @@ func (w userWire) user() provider.User {
 		LastName:  last,
 		Name:      name,
 		Email:     email,
-		Phone:     string(w.PhoneNumber),
+		Phone:     firstOf(w.Phone, w.PhoneNumber, w.MobilePhone),
 	}
 }
 

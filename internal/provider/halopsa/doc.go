@@ -13,10 +13,14 @@
 // What it reads and writes:
 //   - Accounts = clients, GET /api/Client with pageinate=true, page_size=100, page_no=1.. until
 //     record_count rows are read (the page size the server reports is used, not the requested
-//     one). Inactive clients are included only with filter.IncludeInactive (includeinactive=true).
+//     one); httpx.PageGuard and a no-new-records check stop a server that ignores page_no.
+//     Every client listing sends exclude_internal=true, so the MSP's own internal client never
+//     takes part. Inactive clients are included only with filter.IncludeInactive
+//     (includeinactive=true).
 //     Halo clients have no status: a StatusIDs filter is refused with KindUnsupported and
 //     ListAccountStatuses returns an empty list. Types are Halo *top levels* (the GravityZone
-//     seed filters Halo clients by top level): ListAccountTypes lists GET /api/TopLevel and a
+//     seed filters Halo clients by top level): ListAccountTypes lists GET /api/TopLevel (the
+//     swagger gives top levels no inactive flag and the call no includeinactive) and a
 //     TypeIDs filter sends toplevel_id, one paged series per id, merged without duplicates.
 //     Account.Types holds the client's toplevel_name.
 //   - FindAccountsByName sends search= with includeinactive=true and keeps the rows whose name
@@ -27,7 +31,8 @@
 //   - CreateAccount posts [{"name", "toplevel_id"}] to /api/Client. Halo does not enforce unique
 //     client names, so this client never reports KindNameConflict: the caller's look-up before
 //     and after creating is the only guard. A StatusID is refused (KindUnsupported).
-//   - Locations = sites of the client (GET /api/Site?client_id=, active sites only); the main
+//   - Locations = sites of the client (GET /api/Site?client_id=&includeinactive=true: Halo allows
+//     duplicate site names, so a deactivated namesake is found, not created again); the main
 //     one is the client's main_site_id (read with GET /api/Client/{id}, which also yields
 //     KindNotFound for a deleted client). CreateLocation posts [{"name", "client_id"}].
 //   - Assets = GET /api/Asset?client_id= with includeinactive=true, so a deactivated asset is
@@ -38,13 +43,19 @@
 //     the location is site_id, defaulting to the client's main site. Serial number, OS and IP
 //     address live in asset-type specific `fields` whose ids differ per tenant, so they are not
 //     written and read back empty; DepartmentID is not stored either (Halo assets have no
-//     department). No assettype_id is sent: Halo applies its default asset type [I].
+//     department). A create sends assettype_id: PSAAsset.Category (the policy's
+//     creation.haloPSA.assetType, a name or id) resolved through GET /api/AssetType, cached
+//     for ten minutes and read again once before an unknown value is refused; Halo refuses an
+//     asset without a type. An update sends no type, so the record keeps its own.
 //     CreateAsset is a plain POST (not retried after it may have reached Halo); UpdateAsset
 //     posts the same array with the record's id, Halo's upsert, which is safe to resend. If the
 //     record was deleted meanwhile Halo's upsert creates a new one and the returned asset
 //     carries the new id.
-//   - Users = end users, GET /api/Users?client_id= (active ones); Email is emailaddress, Phone is
-//     phonenumber (mobilenumber when phonenumber is empty). CreateUser posts [{name, firstname,
+//   - Users = end users, GET /api/Users?client_id= (active ones: a deleted Halo user is kept
+//     inactive, and matching must drop its link); Email is emailaddress, Phone is phonenumber
+//     (mobilenumber when phonenumber is empty). CreateUser first lists the client's users with
+//     includeinactive=true: an active one with the same e-mail (or name, without e-mail) is
+//     returned, an inactive one is KindNameConflict; otherwise it posts [{name, firstname,
 //     surname, emailaddress, phonenumber, site_id (the main site), client_id}].
 //
 // Responses: list wrappers {"page_no","page_size","record_count","<key>":[...]} are decoded

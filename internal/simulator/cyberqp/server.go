@@ -1,14 +1,19 @@
-// Package cyberqp simulates the CyberQP (formerly Quickpass) API in the shape the CyberQP client
-// assumes (see the provider package doc for why this shape):
+// Package cyberqp simulates the CyberQP (formerly Quickpass) dashboard API that community
+// scripts call (reference/vendor-apis.md §6), under the portal root:
 //
-//   - every call needs "Authorization: Bearer {apiKey}"; a missing or wrong key gets HTTP 401
-//     with the error body {"statusCode", "message", "error"};
-//   - GET /api/v1/customers?page=&rowsPerPage=&searchText= answers
-//     {"maxCount": n, "clients": [{"id", "name"}]};
-//   - GET /api/v1/customers/{id}/users?page=&rowsPerPage=&searchText= answers
-//     {"maxCount": n, "users": [{"qpID", "email", "displayName", "firstName", "lastName",
-//     "phoneNumber", "userPrincipalName", "samAccountName", "userType"}]}, 404 for an unknown
-//     customer;
+//   - GET /api/customer?page=&rowsPerPage=&searchText= answers
+//     {"maxCount": n, "clients": [{"id", "name", "integrations"}]};
+//   - GET /api/customer/{id}/users?page=&rowsPerPage=&searchText= answers
+//     {"maxCount": n, "users": [{"qpID", "email", "displayName", "userPrincipalName",
+//     "samAccountName", "userType", "integrations", "firstName", "lastName", "phoneNumber"}]},
+//     404 for an unknown customer. The script filters (status, accountStatus, userAppType,
+//     type, qpStatus; adStatus, localStatus, o365Status, filterUpdated) are accepted and ignored.
+//
+// Choices no public source shows (the provider's docs list them as assumptions):
+//   - every call needs "Authorization: Bearer {apiKey}" (the scripts log in with a dashboard
+//     session instead); a missing or wrong key gets HTTP 401 with {"statusCode", "message",
+//     "error"}, the error body of every failure;
+//   - the contact fields firstName, lastName and phoneNumber;
 //   - page is 1-based, rowsPerPage is capped at 50 (larger values are clamped) and defaults to
 //     10; a page or rowsPerPage that is not a positive integer is a 400; searchText is a
 //     case-insensitive substring match (customer name; user email, display name, UPN).
@@ -28,7 +33,7 @@ import (
 )
 
 // APIPrefix is where the API lives under the portal root.
-const APIPrefix = "/api/v1"
+const APIPrefix = "/api"
 
 // MaxRowsPerPage is the page-size cap; DefaultRowsPerPage applies when rowsPerPage is absent.
 const (
@@ -167,15 +172,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	segs := strings.Split(strings.Trim(strings.TrimPrefix(path, APIPrefix), "/"), "/")
 	switch {
-	case len(segs) == 1 && segs[0] == "customers":
-		s.route(w, r, "/customers", s.handleCustomers)
-	case len(segs) == 3 && segs[0] == "customers" && segs[2] == "users":
+	case len(segs) == 1 && segs[0] == "customer":
+		s.route(w, r, "/customer", s.handleCustomers)
+	case len(segs) == 3 && segs[0] == "customer" && segs[2] == "users":
 		id, err := url.PathUnescape(segs[1])
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "Invalid customer id")
 			return
 		}
-		s.route(w, r, "/customers/{id}/users", func(w http.ResponseWriter, r *http.Request) { s.handleUsers(w, r, id) })
+		s.route(w, r, "/customer/{id}/users", func(w http.ResponseWriter, r *http.Request) { s.handleUsers(w, r, id) })
 	default:
 		writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+path)
 	}
@@ -233,9 +238,16 @@ func contains(hay, needle string) bool {
 	return strings.Contains(strings.ToLower(hay), strings.ToLower(needle))
 }
 
+// integrations is the per-record integration block the scripts see; the simulator reports
+// every integration inactive.
+type integration struct {
+	Active bool `json:"active"`
+}
+
 type customerWire struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID           string                 `json:"id"`
+	Name         string                 `json:"name"`
+	Integrations map[string]integration `json:"integrations"`
 }
 
 func (s *Server) handleCustomers(w http.ResponseWriter, r *http.Request) {
@@ -250,7 +262,8 @@ func (s *Server) handleCustomers(w http.ResponseWriter, r *http.Request) {
 	var matched []customerWire
 	for _, c := range s.customers {
 		if search == "" || contains(c.Name, search) {
-			matched = append(matched, customerWire(c))
+			matched = append(matched, customerWire{ID: c.ID, Name: c.Name,
+				Integrations: map[string]integration{"itglue": {}, "dattoAutoTask": {}}})
 		}
 	}
 	s.mu.Unlock()
@@ -258,15 +271,16 @@ func (s *Server) handleCustomers(w http.ResponseWriter, r *http.Request) {
 }
 
 type userWire struct {
-	QpID              string `json:"qpID"`
-	Email             string `json:"email"`
-	DisplayName       string `json:"displayName"`
-	FirstName         string `json:"firstName"`
-	LastName          string `json:"lastName"`
-	PhoneNumber       string `json:"phoneNumber"`
-	UserPrincipalName string `json:"userPrincipalName"`
-	SamAccountName    string `json:"samAccountName"`
-	UserType          string `json:"userType"`
+	QpID              string                 `json:"qpID"`
+	Email             string                 `json:"email"`
+	DisplayName       string                 `json:"displayName"`
+	FirstName         string                 `json:"firstName"`
+	LastName          string                 `json:"lastName"`
+	PhoneNumber       string                 `json:"phoneNumber"`
+	UserPrincipalName string                 `json:"userPrincipalName"`
+	SamAccountName    string                 `json:"samAccountName"`
+	UserType          string                 `json:"userType"`
+	Integrations      map[string]integration `json:"integrations"`
 }
 
 func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, customerID string) {
@@ -293,7 +307,8 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, customerID 
 		}
 		matched = append(matched, userWire{QpID: u.ID, Email: u.Email, DisplayName: u.DisplayName, FirstName: u.FirstName,
 			LastName: u.LastName, PhoneNumber: u.PhoneNumber, UserPrincipalName: u.UserPrincipalName,
-			SamAccountName: u.SamAccountName, UserType: u.UserType})
+			SamAccountName: u.SamAccountName, UserType: u.UserType,
+			Integrations: map[string]integration{"activeDirectory": {Active: u.UserType == "AD"}, "office365": {Active: u.UserType == "OFFICE"}}})
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"maxCount": len(matched), "users": nonNil(window(matched, page, rows))})

@@ -44,46 +44,46 @@ func newServer(t *testing.T) (*Server, *httptest.Server) {
 func TestAuthAndErrors(t *testing.T) {
 	sim, srv := newServer(t)
 	for _, key := range []string{"", "wrong"} {
-		code, body := get(t, srv, "/api/v1/customers", key)
+		code, body := get(t, srv, "/api/customer", key)
 		if code != 401 || string(body["statusCode"]) != "401" || len(body["message"]) == 0 {
 			t.Errorf("key %q: %d %v", key, code, body)
 		}
 	}
-	if code, _ := get(t, srv, "/api/v1/customers/nope/users", "cqp-key-123"); code != 404 {
+	if code, _ := get(t, srv, "/api/customer/nope/users", "cqp-key-123"); code != 404 {
 		t.Errorf("unknown customer: %d", code)
 	}
-	if code, _ := get(t, srv, "/api/v1/other", "cqp-key-123"); code != 404 {
+	if code, _ := get(t, srv, "/api/other", "cqp-key-123"); code != 404 {
 		t.Errorf("unknown path: %d", code)
 	}
 	for _, q := range []string{"page=0", "page=x", "rowsPerPage=0", "rowsPerPage=-5"} {
-		if code, _ := get(t, srv, "/api/v1/customers?"+q, "cqp-key-123"); code != 400 {
+		if code, _ := get(t, srv, "/api/customer?"+q, "cqp-key-123"); code != 400 {
 			t.Errorf("%s: %d", q, code)
 		}
 	}
-	if n := sim.Calls("GET /customers"); n != 6 {
+	if n := sim.Calls("GET /customer"); n != 6 {
 		t.Errorf("counted %d", n)
 	}
 }
 
 func TestPagingCapAndSearch(t *testing.T) {
 	sim, srv := newServer(t)
-	code, body := get(t, srv, "/api/v1/customers?page=1&rowsPerPage=500", "cqp-key-123")
+	code, body := get(t, srv, "/api/customer?page=1&rowsPerPage=500", "cqp-key-123")
 	var clients []Customer
 	_ = json.Unmarshal(body["clients"], &clients)
 	if code != 200 || len(clients) != MaxRowsPerPage || string(body["maxCount"]) != "120" {
 		t.Fatalf("cap: %d, %d rows, maxCount %s", code, len(clients), body["maxCount"])
 	}
-	_, body = get(t, srv, "/api/v1/customers?page=3&rowsPerPage=50", "cqp-key-123")
+	_, body = get(t, srv, "/api/customer?page=3&rowsPerPage=50", "cqp-key-123")
 	_ = json.Unmarshal(body["clients"], &clients)
 	if len(clients) != 20 || clients[0].Name != "Customer 100" {
 		t.Fatalf("page 3: %d rows, first %+v", len(clients), clients)
 	}
-	_, body = get(t, srv, "/api/v1/customers", "cqp-key-123")
+	_, body = get(t, srv, "/api/customer", "cqp-key-123")
 	_ = json.Unmarshal(body["clients"], &clients)
 	if len(clients) != DefaultRowsPerPage {
 		t.Fatalf("default page size %d", len(clients))
 	}
-	_, body = get(t, srv, "/api/v1/customers?searchText=CUSTOMER%2011", "cqp-key-123")
+	_, body = get(t, srv, "/api/customer?searchText=CUSTOMER%2011", "cqp-key-123")
 	if string(body["maxCount"]) != "10" { // Customer 110..119
 		t.Fatalf("search maxCount %s", body["maxCount"])
 	}
@@ -91,7 +91,7 @@ func TestPagingCapAndSearch(t *testing.T) {
 	sim.AddUser(User{CustomerID: c.ID, Email: "a@x.com", DisplayName: "Ann"})
 	sim.AddUser(User{CustomerID: c.ID, UserPrincipalName: "bob@x.com"})
 	sim.AddUser(User{CustomerID: sim.Customers()[1].ID, Email: "c@x.com"})
-	_, body = get(t, srv, "/api/v1/customers/"+c.ID+"/users?searchText=BOB", "cqp-key-123")
+	_, body = get(t, srv, "/api/customer/"+c.ID+"/users?searchText=BOB", "cqp-key-123")
 	var users []map[string]string
 	_ = json.Unmarshal(body["users"], &users)
 	if len(users) != 1 || users[0]["userPrincipalName"] != "bob@x.com" || users[0]["qpID"] == "" || users[0]["userType"] != "AD" {
@@ -102,10 +102,10 @@ func TestPagingCapAndSearch(t *testing.T) {
 func TestFaultsApplyAfterAuth(t *testing.T) {
 	sim, srv := newServer(t)
 	sim.SetFaults(simkit.Faults{ServerErrorEvery: 1})
-	if code, _ := get(t, srv, "/api/v1/customers", "wrong"); code != 401 {
+	if code, _ := get(t, srv, "/api/customer", "wrong"); code != 401 {
 		t.Fatalf("bad key: %d", code)
 	}
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/customers", nil)
+	req, _ := http.NewRequest("GET", srv.URL+"/api/customer", nil)
 	req.Header.Set("Authorization", "Bearer cqp-key-123")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
