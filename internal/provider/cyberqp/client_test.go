@@ -329,3 +329,23 @@ func TestNoSecretInErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestPagingThatNeverEndsStops(t *testing.T) {
+	rows := make([]string, rowsPerPage)
+	for i := range rows {
+		rows[i] = fmt.Sprintf(`{"id":"c%d","name":"C%d"}`, i, i)
+	}
+	page := `{"maxCount":5000,"clients":[` + strings.Join(rows, ",") + `]}`
+	// The server ignores page and answers the first page again.
+	e := newEnv(t, cqpsim.Fixture{}, func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page) })
+	})
+	_, err := e.client.ListOrganizations(ctx)
+	wantKind(t, err, provider.KindTransient)
+	if !strings.Contains(err.Error(), "CyberQP") || !strings.Contains(err.Error(), "page 2") {
+		t.Errorf("error does not name the vendor and the page: %v", err)
+	}
+	if n := len(e.requests()); n != 2 {
+		t.Errorf("%d requests; the repeat must stop the listing", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
@@ -138,4 +139,24 @@ func FuzzPaging(f *testing.F) {
 			t.Fatalf("window of %d rows", len(got))
 		}
 	})
+}
+
+func TestScriptFiltersAccepted(t *testing.T) {
+	sim := New(Fixture{APIKey: "cqp-key-123", Customers: []Customer{{ID: "c1", Name: "Acme"}},
+		Users: []User{{ID: "u1", CustomerID: "c1", Email: "a@acme.test", UserType: "OFFICE"}}})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	// The parameters the community scripts send are accepted (and ignored).
+	code, body := get(t, srv, "/api/customer?page=1&rowsPerPage=50&searchText=&adStatus=ALL&localStatus=ALL&o365Status=ALL&filterUpdated=false", "cqp-key-123")
+	if code != 200 || !strings.HasPrefix(string(body["clients"]), `[{"id":"c1","name":"Acme","integrations":`) {
+		t.Fatalf("customers = %d %s", code, body)
+	}
+	code, body = get(t, srv, "/api/customer/c1/users?status=allActive&accountStatus=all&userAppType=all&type=standard&qpStatus=all&page=1&rowsPerPage=50&searchText=", "cqp-key-123")
+	if users := string(body["users"]); code != 200 || !strings.Contains(users, `"qpID":"u1"`) || !strings.Contains(users, `"office365":{"active":true}`) {
+		t.Fatalf("users = %d %s", code, body)
+	}
+	// The guessed versioned path is gone.
+	if code, _ := get(t, srv, "/api/v1/customers", "cqp-key-123"); code != 404 {
+		t.Errorf("/api/v1/customers = %d", code)
+	}
 }
