@@ -481,6 +481,7 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 		inPSA := int(prev.Created + prev.Updated + prev.Unchanged)
 		if s := plan.Shrunk(m.sp.Spec.Safety, v1alpha1.ListingPSAAssets, inPSA, len(in.PSAAssets)); s != nil {
 			m.suspect = append(m.suspect, fmt.Sprintf("the PSA lists %d assets for account %s, the last sync left %d", s.Current, accountID, s.Previous))
+			suspectSnapshots.WithLabelValues(m.policy.Namespace, m.policy.Name, s.Listing).Inc()
 			return nil
 		}
 	}
@@ -533,6 +534,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 		}
 		if s := plan.Shrunk(m.sp.Spec.Safety, v1alpha1.ListingPSAUsers, len(st.UserLinks), present); s != nil {
 			m.suspect = append(m.suspect, fmt.Sprintf("the PSA lists %d of the %d users linked in account %s (%d users listed)", s.Current, s.Previous, accountID, len(pu)))
+			suspectSnapshots.WithLabelValues(m.policy.Namespace, m.policy.Name, s.Listing).Inc()
 			return nil
 		}
 	}

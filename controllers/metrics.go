@@ -19,7 +19,7 @@ var (
 
 	suspectSnapshots = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "accountsync_suspect_snapshots_total",
-		Help: "Syncs of a SyncPolicy that applied nothing because a listing shrank beyond spec.safety, by listing.",
+		Help: "Syncs (of a SyncPolicy, or of one of its mappings) that applied nothing for a listing that shrank beyond spec.safety, by listing.",
 	}, []string{"namespace", "policy", "listing"})
 )
 
