@@ -107,18 +107,18 @@ var _ = Describe("Suspect snapshots", Serial, func() {
 		Expect(suspectMetric(ns, sp.Name)).To(Equal(metricBefore + 1))
 		Consistently(func() map[v1alpha1.MappingState]int { return stateCounts(mappings(ns)) }, "2s").
 			Should(Equal(map[v1alpha1.MappingState]int{v1alpha1.StateOK: 12}), "mappings keep their last state")
-		Expect(bms.Calls("POST /api/crm/accounts")).To(BeZero(), "nothing was created from the empty listing")
+		Expect(bms.Calls("POST /crm/accounts")).To(BeZero(), "nothing was created from the empty listing")
 
 		// The baseline lives in status: a restarted manager does not believe the glitch either.
 		stopManager()
-		startManager()
 		bms.SetFaults(simkit.Faults{EmptyListings: 1000, EmptyListingPath: "/api/crm/accounts"})
+		startManager()
 		req = syncNow(sp)
 		syncedPolicy(ns, sp.Name, req)
 		Expect(syncedCondition(ns, sp.Name)).To(HavePrefix(v1alpha1.ReasonSuspectSnapshot + ":"))
 		Consistently(func() map[v1alpha1.MappingState]int { return stateCounts(mappings(ns)) }, "2s").
 			Should(Equal(map[v1alpha1.MappingState]int{v1alpha1.StateOK: 12}))
-		Expect(bms.Calls("POST /api/crm/accounts")).To(BeZero())
+		Expect(bms.Calls("POST /crm/accounts")).To(BeZero())
 
 		// A person accepts the new reality: the empty listing is now the truth.
 		accepted := accept(sp)
@@ -220,7 +220,8 @@ var _ = Describe("Suspect PSA user listings", func() {
 		cf := cqpsim.Fixture{APIKey: cqpTestKey, Customers: []cqpsim.Customer{{ID: cqpCustomer, Name: "Initrode Global"}}}
 		for i := 1; i <= 5; i++ {
 			cf.Users = append(cf.Users, cqpsim.User{ID: "qp-" + strconv.Itoa(i), CustomerID: cqpCustomer,
-				Email: "user" + strconv.Itoa(i) + "@initrode.com", DisplayName: "User " + strconv.Itoa(i)})
+				Email: "user" + strconv.Itoa(i) + "@initrode.com", DisplayName: "User " + strconv.Itoa(i),
+				FirstName: "User", LastName: strconv.Itoa(i)})
 		}
 		cqp := cqpsim.New(cf)
 		connect(ns, "halo", v1alpha1.ProviderHaloPSA, serve(halo), haloCreds)
@@ -247,10 +248,10 @@ var _ = Describe("Suspect PSA user listings", func() {
 			g.Expect(readyReasonOf(*am)).To(ContainSubstring("3 user creates deferred"))
 		}).WithTimeout(seedTimeout).Should(Succeed())
 		Consistently(func() int { return halo.Calls("POST /api/Users") }, "1s").Should(Equal(2))
-		for want := 4; want <= 5; want += 2 {
+		for _, want := range []int{4, 5} {
 			req := syncNow(sp)
 			syncedPolicy(ns, sp.Name, req)
-			Eventually(func() int { return halo.Calls("POST /api/Users") }).WithTimeout(seedTimeout).Should(Equal(min(want, 5)))
+			Eventually(func() int { return halo.Calls("POST /api/Users") }).WithTimeout(seedTimeout).Should(Equal(want))
 		}
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), am)).To(Succeed())
@@ -293,7 +294,7 @@ var _ = Describe("Unknown create outcomes", Serial, func() {
 		Eventually(func() map[v1alpha1.MappingState]int { return stateCounts(mappings(ns)) }, time.Minute).
 			Should(HaveKeyWithValue(v1alpha1.StateOK, 1))
 		Expect(bms.Accounts()).To(HaveLen(1))
-		Expect(bms.Calls("POST /api/crm/accounts")).To(Equal(1), "the create was sent once")
+		Expect(bms.Calls("POST /crm/accounts")).To(Equal(1), "the create was sent once")
 	})
 
 	It("sends a create whose intent was recorded just before the manager died once, after the settle period", func() {
@@ -329,13 +330,13 @@ var _ = Describe("Unknown create outcomes", Serial, func() {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), am)).To(Succeed())
 			g.Expect(readyReasonOf(*am)).To(And(HavePrefix(v1alpha1.ReasonCreating+":"), ContainSubstring("settlePeriod 10s")))
 		}).WithTimeout(seedTimeout).Should(Succeed())
-		Consistently(func() int { return bms.Calls("POST /api/crm/accounts") }).
+		Consistently(func() int { return bms.Calls("POST /crm/accounts") }).
 			WithTimeout(time.Until(since.Add(9*time.Second))).Should(BeZero(), "nothing is sent within the settle period")
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), am)).To(Succeed())
 			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
 		}).WithTimeout(30 * time.Second).Should(Succeed())
-		Expect(bms.Calls("POST /api/crm/accounts")).To(Equal(1))
+		Expect(bms.Calls("POST /crm/accounts")).To(Equal(1))
 		Expect(bmsAccountsNamed(bms, "Customer 001")).To(Equal(1))
 	})
 })
@@ -363,6 +364,90 @@ var _ = Describe("Two policies on one PSA connection", func() {
 			g.Expect(ams[1].Status.PSAAccount).To(Equal(ams[0].Status.PSAAccount), "both link the one account")
 		}).WithTimeout(time.Minute).Should(Succeed())
 		Expect(bmsAccountsNamed(bms, "Customer 001")).To(Equal(1))
-		Expect(bms.Calls("POST /api/crm/accounts")).To(Equal(1))
+		Expect(bms.Calls("POST /crm/accounts")).To(Equal(1))
+	})
+})
+
+var _ = Describe("Asset creates per sync", func() {
+	It("creates at most batchSize locations and assets per sync across the mappings, and none from an empty asset listing", func() {
+		ns := newNamespace()
+		vsa := vsasim.New(vsaFixture(0))
+		agents := func(orgName string, groups map[string][]string) string {
+			org := vsa.AddOrg(vsasim.Org{Name: orgName, Ref: strconv.Itoa(len(vsa.Orgs()) + 1)})
+			for group, machines := range groups {
+				g := vsa.AddMachineGroup(vsasim.MachineGroup{Name: group, OrgID: org.ID})
+				for _, m := range machines {
+					vsa.AddAgent(vsasim.Agent{ComputerName: m, OrgID: org.ID, MachineGroupID: g.ID, OperatingSystem: "Windows 11", IPAddress: "10.0.0.1"})
+				}
+			}
+			return org.ID
+		}
+		acmeOrg := agents("Acme Corp", map[string][]string{"hq": {"acme-pc1", "acme-pc2"}, "warehouse": {"acme-wh1"}})
+		globexOrg := agents("Globex", map[string][]string{"hq": {"globex-pc1"}, "shop": {"globex-till"}})
+		bf := bmsFixture()
+		bf.Accounts = []bmssim.Account{{ID: 501, AccountName: "Acme Corp"}, {ID: 502, AccountName: "Globex"}}
+		bf.Locations = []bmssim.Location{
+			{ID: 601, AccountID: 501, LocationName: "Main", IsMain: true},
+			{ID: 602, AccountID: 502, LocationName: "Main", IsMain: true},
+		}
+		bms := bmssim.New(bf)
+		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
+		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
+		sp := policy(ns, "assets-batch", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.Assets.Enabled = true
+			s.Creation.BatchSize = 2
+			s.Exclude.ToolOrganizationIDs = []string{acmeOrg, globexOrg}
+		})
+		for name, ids := range map[string][2]string{"acme": {acmeOrg, "501"}, "globex": {globexOrg, "502"}} {
+			Expect(k8s.Create(ctx, &v1alpha1.AccountMapping{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: v1alpha1.AccountMappingSpec{
+					PolicyRef: v1alpha1.LocalObjectReference{Name: sp.Name},
+					PSA:       v1alpha1.MappingPSA{AccountID: ids[1]},
+					Tool:      v1alpha1.MappingTool{OrganizationID: ids[0]},
+					Location:  v1alpha1.LocationMapping{Mode: v1alpha1.LocationGroupID},
+				},
+			})).To(Succeed())
+		}
+		assets := func() int { return len(bms.Assets(501)) + len(bms.Assets(502)) }
+		newLocations := func() int { return len(bms.Locations(501)) + len(bms.Locations(502)) - 2 }
+		syncedPolicy(ns, sp.Name, "")
+		Eventually(assets).WithTimeout(seedTimeout).Should(BeNumerically(">", 0))
+		syncs := 1
+		for assets() < 5 {
+			Expect(syncs).To(BeNumerically("<", 8), "never finished")
+			Consistently(func() []int { return []int{assets(), newLocations()} }, "1s").Should(
+				HaveEach(BeNumerically("<=", 2*syncs)), "at most 2 assets and 2 locations per sync")
+			created := assets()
+			req := syncNow(sp)
+			syncedPolicy(ns, sp.Name, req)
+			syncs++
+			Eventually(assets).WithTimeout(seedTimeout).Should(BeNumerically(">", created))
+		}
+		Expect(syncs).To(BeNumerically(">=", 3), "5 assets and 4 locations in batches of 2")
+		Expect(bms.Calls("POST /servicedesk/assets")).To(Equal(5))
+		Eventually(func(g Gomega) {
+			for _, name := range []string{"acme", "globex"} {
+				am := &v1alpha1.AccountMapping{}
+				g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, am)).To(Succeed())
+				g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
+			}
+		}).WithTimeout(seedTimeout).Should(Succeed())
+
+		// An empty asset listing would have every asset created again.
+		bms.SetFaults(simkit.Faults{EmptyListings: 2, EmptyListingPath: "/api/servicedesk/assets"})
+		req := syncNow(sp)
+		syncedPolicy(ns, sp.Name, req)
+		Eventually(func(g Gomega) {
+			for _, name := range []string{"acme", "globex"} {
+				am := &v1alpha1.AccountMapping{}
+				g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, am)).To(Succeed())
+				g.Expect(readyReasonOf(*am)).To(HavePrefix(v1alpha1.ReasonSuspectSnapshot + ":"))
+				g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK))
+			}
+		}).WithTimeout(seedTimeout).Should(Succeed())
+		Expect(bms.Calls("POST /servicedesk/assets")).To(Equal(5))
+		Expect(assets()).To(Equal(5))
 	})
 })
