@@ -600,12 +600,13 @@ func sortLinks(links []v1alpha1.UserOverride) {
 // setReady sets Ready and the state, emitting an Event only on a real transition.
 func (m *mappingRun) setReady(status metav1.ConditionStatus, reason, message string, state v1alpha1.MappingState) {
 	am := m.am
-	prev := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
+	prev := readyReason(am.Status.Conditions)
 	setCondition(&am.Status.Conditions, am.Generation, v1alpha1.ConditionReady, status, reason, message)
 	if state != "" {
 		am.Status.State = state
 	}
-	if prev == nil || prev.Status != status || prev.Reason != reason {
+	if prev != string(status)+"/"+reason {
 		eventType := corev1.EventTypeNormal
 		if status != metav1.ConditionTrue {
 			eventType = corev1.EventTypeWarning

@@ -541,9 +541,10 @@ func isGeneratedBy(am *v1alpha1.AccountMapping, sp *v1alpha1.SyncPolicy) bool {
 }
 
 func (r *SyncPolicyReconciler) setSynced(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
-	prev := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
+	prev := conditionKey(sp.Status.Conditions, v1alpha1.ConditionSynced)
 	setCondition(&sp.Status.Conditions, sp.Generation, v1alpha1.ConditionSynced, status, reason, message)
-	if prev == nil || prev.Status != status || prev.Reason != reason {
+	if prev != string(status)+"/"+reason {
 		eventType := corev1.EventTypeNormal
 		if status != metav1.ConditionTrue && reason != v1alpha1.ReasonSuspended {
 			eventType = corev1.EventTypeWarning
@@ -600,8 +601,11 @@ func readyChanged() predicate.Predicate {
 	})
 }
 
-func readyReason(conds []metav1.Condition) string {
-	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+func readyReason(conds []metav1.Condition) string { return conditionKey(conds, v1alpha1.ConditionReady) }
+
+// conditionKey is "status/reason" of a condition, or "" when it is absent.
+func conditionKey(conds []metav1.Condition, typ string) string {
+	c := meta.FindStatusCondition(conds, typ)
 	if c == nil {
 		return ""
 	}
