@@ -88,7 +88,7 @@ func Ensure(ctx context.Context, name string, previous *Intent, opts Options, v 
 		return Result{Intent: previous}, err
 	}
 	defer func() { opts.Registry.release(key, e, now, true) }()
-	if e.owner != "" && e.owner != opts.Owner && now.Sub(e.at) <= registryMemory {
+	if e.owner != "" && e.owner != opts.Owner && now.Sub(e.at) <= registryMemory && wants(opts, name, e.target) {
 		switch {
 		case e.rec != nil:
 			// Another caller created this very name moments ago: it is the record wanted here
@@ -103,12 +103,12 @@ func Ensure(ctx context.Context, name string, previous *Intent, opts Options, v 
 	res, err := ensure(ctx, name, previous, opts, v, now)
 	switch {
 	case err == nil && res.Record != nil && !res.Adopted:
-		e.note(opts.Owner, res.Record, false, now)
+		e.note(opts.Owner, res.Record.Name, res.Record, false, now)
 	case err == nil && res.Pending && res.Intent != nil && res.Intent.Since.Equal(now):
-		e.note(opts.Owner, nil, true, now)
+		e.note(opts.Owner, res.Intent.Name, nil, true, now)
 	case err == nil && res.Record != nil && e.owner == opts.Owner:
 		// Our own earlier create showed up: share the record rather than the pending state.
-		e.note(opts.Owner, res.Record, false, e.at)
+		e.note(opts.Owner, res.Record.Name, res.Record, false, e.at)
 	}
 	return res, err
 }

@@ -29,6 +29,8 @@ type entry struct {
 	owner   string
 	at      time.Time
 	pending bool
+	// target is the name the record was created under, or the pending create was sent with.
+	target string
 }
 
 func registryKey(target, name string) string { return target + "\x00" + ExactKeyOf(name) }
@@ -70,6 +72,12 @@ func (r *Registry) release(key string, e *entry, now time.Time, held bool) {
 }
 
 // note records what an attempt by owner left under the entry (caller holds the slot).
-func (e *entry) note(owner string, rec *Record, pending bool, now time.Time) {
-	e.owner, e.rec, e.pending, e.at = owner, rec, pending, now
+func (e *entry) note(owner, target string, rec *Record, pending bool, now time.Time) {
+	e.owner, e.target, e.rec, e.pending, e.at = owner, target, rec, pending, now
+}
+
+// wants reports whether a caller with opts asking for name would create a record named target:
+// the name itself, or its prefixed form (only made when the name is taken).
+func wants(opts Options, name, target string) bool {
+	return SameName(target, name) || (opts.UsePrefix && opts.Prefix != "" && SameName(target, opts.Prefix+name))
 }

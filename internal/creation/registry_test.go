@@ -183,3 +183,30 @@ func TestIntentWithoutSendIsCreatedOnceAfterSettle(t *testing.T) {
 		t.Fatalf("sent again at %v, before the settle period of %v passed", at.Sub(t0), settle)
 	}
 }
+
+// A record another caller created under a prefixed name is not what a caller that fails on a
+// taken name wants: it reports the conflict instead of adopting.
+func TestRegistryHandsOverOnlyTheNameWanted(t *testing.T) {
+	sys := &system{now: t0}
+	sys.records = []creation.Record{{ID: "1", Name: "Acme"}}
+	sys.visible = []time.Time{t0}
+	var reg creation.Registry
+	prefixed := creation.Options{Settle: settle, Registry: &reg, Target: "gz", Owner: "a", Prefix: "SF_", UsePrefix: true}
+	a, err := creation.Ensure(context.Background(), "Acme", nil, prefixed, sys.verbs(nil), t0)
+	if err != nil || a.Record == nil || a.Record.Name != "SF_Acme" {
+		t.Fatalf("a: %+v %v", a, err)
+	}
+	failing := creation.Options{Settle: settle, Registry: &reg, Target: "gz", Owner: "b"}
+	b, err := creation.Ensure(context.Background(), "Acme", nil, failing, sys.verbs(nil), t0)
+	if err != nil || b.Conflict == nil || b.Conflict.ID != "1" || b.Adopted {
+		t.Fatalf("b: %+v %v", b, err)
+	}
+	samePrefix := creation.Options{Settle: settle, Registry: &reg, Target: "gz", Owner: "c", Prefix: "SF_", UsePrefix: true}
+	c, err := creation.Ensure(context.Background(), "Acme", nil, samePrefix, sys.verbs(nil), t0)
+	if err != nil || c.Record == nil || c.Record.ID != a.Record.ID || !c.Adopted {
+		t.Fatalf("c: %+v %v", c, err)
+	}
+	if sys.creates != 1 {
+		t.Fatalf("%d creates, want 1", sys.creates)
+	}
+}
