@@ -313,9 +313,13 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
 	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
-	st.APICalls = snap.apiCalls
-	syncedAt, nextSync := snap.syncedAt, snap.nextSync
-	st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
+	if fresh || r.Snapshots.Suspect(key) == nil {
+		// After a suspect sync the last good snapshot is re-planned, but the times and calls
+		// in status stay those of the suspect sync, the latest one.
+		st.APICalls = snap.apiCalls
+		syncedAt, nextSync := snap.syncedAt, snap.nextSync
+		st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
+	}
 	st.Ambiguous = firstN(result.Ambiguous, statusListLimit)
 	st.Unmatched = firstN(result.Unmatched, statusListLimit)
 	if sp.Spec.DryRun {
@@ -601,7 +605,9 @@ func readyChanged() predicate.Predicate {
 	})
 }
 
-func readyReason(conds []metav1.Condition) string { return conditionKey(conds, v1alpha1.ConditionReady) }
+func readyReason(conds []metav1.Condition) string {
+	return conditionKey(conds, v1alpha1.ConditionReady)
+}
 
 // conditionKey is "status/reason" of a condition, or "" when it is absent.
 func conditionKey(conds []metav1.Condition, typ string) string {
