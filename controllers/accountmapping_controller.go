@@ -106,6 +106,9 @@ type mappingRun struct {
 	seen *processedKey
 	// suspect says which of the pair's listings shrank beyond the policy's spec.safety.
 	suspect []string
+	// deferred says which creates wait for the next sync (spec.creation.batchSize): by design,
+	// not a problem.
+	deferred []string
 }
 
 func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
@@ -209,8 +212,11 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		m.setReady(metav1.ConditionFalse, reasonOnProblem, msg, v1alpha1.StateHasEvents)
 		return ctrl.Result{}, nil
 	}
-	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
-		fmt.Sprintf("%s %q ↔ %s %q", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name), v1alpha1.StateOK)
+	linked := fmt.Sprintf("%s %q ↔ %s %q", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name)
+	if len(m.deferred) > 0 {
+		linked += "; " + strings.Join(m.deferred, "; ")
+	}
+	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked, linked, v1alpha1.StateOK)
 	return ctrl.Result{}, nil
 }
 
@@ -497,8 +503,16 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 	counts, problems := assetsync.Apply(ctx, caps, in, planned)
 	st.Assets = &counts
 	out := make([]string, 0, len(problems))
+	deferred := 0
 	for _, p := range problems {
+		if p.Reason == assetsync.ReasonCreateDeferred {
+			deferred++
+			continue
+		}
 		out = append(out, p.Message)
+	}
+	if deferred > 0 {
+		m.deferred = append(m.deferred, fmt.Sprintf("%d asset writes deferred to the next sync (spec.creation.batchSize %d per sync; counted as failed until then)", deferred, batch))
 	}
 	return out
 }
@@ -556,7 +570,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 			var still []provider.User
 			grant := m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetUsers, len(unmatched), batchSize(m.sp))
 			if deferred := len(unmatched) - grant; deferred > 0 {
-				problems = append(problems, fmt.Sprintf("%d user creates deferred to the next sync: this sync's %d (spec.creation.batchSize) are spent", deferred, batchSize(m.sp)))
+				m.deferred = append(m.deferred, fmt.Sprintf("%d user creates deferred to the next sync (spec.creation.batchSize %d per sync)", deferred, batchSize(m.sp)))
 				still = append(still, unmatched[grant:]...)
 				unmatched = unmatched[:grant]
 			}

@@ -33,7 +33,7 @@ func Limit(r Result, locations, departments, assets int) Result {
 	for _, w := range r.Creates {
 		msg := waits(w)
 		if msg == "" && len(out.Creates) >= max(assets, 0) {
-			msg = fmt.Sprintf("creating asset %q is deferred to the next sync: this sync's %d asset creates (spec.creation.batchSize) are spent", w.Name, max(assets, 0))
+			msg = fmt.Sprintf("creating asset %q is deferred to the next sync: the policy's asset creates of this sync (spec.creation.batchSize) are spent", w.Name)
 		}
 		if msg != "" {
 			out.Problems = append(out.Problems, Problem{AssetID: w.ExternalKey, Reason: ReasonCreateDeferred, Message: msg})
