@@ -27,6 +27,7 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/connection"
 	"github.com/accountsync/accountsync-operator/internal/creation"
 	"github.com/accountsync/accountsync-operator/internal/match"
+	"github.com/accountsync/accountsync-operator/internal/plan"
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
@@ -46,8 +47,11 @@ type AccountMappingReconciler struct {
 	Clients   *connection.Cache
 	Snapshots *SnapshotStore
 	Recorder  events.EventRecorder
-	// Settle overrides defaultSettle (tests).
+	// Settle is the settle period of a policy that has no spec.creation.settlePeriod (one
+	// stored before the field existed); defaultSettle when zero.
 	Settle time.Duration
+	// creates serialises the creates of one name in one connection across all policies.
+	creates creation.Registry
 
 	mu sync.Mutex
 	// processed remembers the snapshot and generation each mapping last did its vendor work for,
@@ -100,6 +104,11 @@ type mappingRun struct {
 	policy types.NamespacedName
 	// seen is the snapshot/generation this run did its vendor work for.
 	seen *processedKey
+	// suspect says which of the pair's listings shrank beyond the policy's spec.safety.
+	suspect []string
+	// deferred says which creates wait for the next sync (spec.creation.batchSize): by design,
+	// not a problem.
+	deferred []string
 }
 
 func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
@@ -151,7 +160,9 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 
 	toolOrg, psaAcc, res, done, err := m.resolve(ctx, psa, tool, snap)
 	if done || err != nil {
-		if err == nil {
+		if err == nil && res.RequeueAfter == 0 {
+			// A result with a requeue (a create waiting for its look-ups) must do its work again
+			// then, within the same snapshot.
 			m.seen = &key
 		}
 		return res, err
@@ -176,7 +187,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		st.Assets = nil
 	}
 	if m.sp.Spec.Users.Enabled {
-		if p := m.syncUsers(ctx, psa, tool, toolOrg.ID, psaAcc.ID); len(p) > 0 {
+		if p := m.syncUsers(ctx, psa, tool, snap, toolOrg.ID, psaAcc.ID); len(p) > 0 {
 			problems = append(problems, p...)
 			if reasonOnProblem == "" {
 				reasonOnProblem = v1alpha1.ReasonUserSyncFailed
@@ -186,14 +197,26 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		st.Users, st.UserLinks = nil, nil
 	}
 	m.seen = &key
+	if len(m.suspect) > 0 {
+		// The mapping keeps its state: the listing is not believed, so nothing it would cause
+		// (unlinks, creates) was done.
+		msg := fmt.Sprintf("suspect snapshot, nothing written for it: %s; if this is the new reality, set the annotation %s on policy %s to a new value",
+			strings.Join(m.suspect, "; "), v1alpha1.AcceptSnapshotAnnotation, m.policy.Name)
+		m.addEvent(v1alpha1.ReasonSuspectSnapshot, msg)
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonSuspectSnapshot, msg, st.State)
+		return ctrl.Result{}, nil
+	}
 	if len(problems) > 0 {
 		msg := strings.Join(problems, "; ")
 		m.addEvent(reasonOnProblem, msg)
 		m.setReady(metav1.ConditionFalse, reasonOnProblem, msg, v1alpha1.StateHasEvents)
 		return ctrl.Result{}, nil
 	}
-	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
-		fmt.Sprintf("%s %q ↔ %s %q", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name), v1alpha1.StateOK)
+	linked := fmt.Sprintf("%s %q ↔ %s %q", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name)
+	if len(m.deferred) > 0 {
+		linked += "; " + strings.Join(m.deferred, "; ")
+	}
+	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked, linked, v1alpha1.StateOK)
 	return ctrl.Result{}, nil
 }
 
@@ -275,10 +298,20 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 	if settle == 0 {
 		settle = defaultSettle
 	}
+	if d, err := m.sp.Spec.Creation.SettlePeriod.Parse(settle); err == nil && d > 0 {
+		settle = d
+	}
+	target := m.sp.Spec.PSA.ConnectionRef.Name
+	if side == v1alpha1.SideTool {
+		target = m.sp.Spec.Tool.ConnectionRef.Name
+	}
 	opts := creation.Options{
 		Prefix:    m.sp.Spec.Creation.NamePrefix,
 		UsePrefix: m.sp.Spec.Creation.OnNameConflict == v1alpha1.ConflictPrefix,
 		Settle:    settle,
+		Registry:  &m.r.creates,
+		Target:    am.Namespace + "/" + target + "/" + string(side),
+		Owner:     am.Namespace + "/" + am.Name,
 	}
 	out, err := creation.Ensure(ctx, source, previous, opts, verbs, time.Now())
 	switch {
@@ -293,9 +326,20 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, msg, v1alpha1.StateNotAvailable)
 		return toolOrg, psaAcc, ctrl.Result{RequeueAfter: time.Minute}, true, nil
 	case out.Pending:
+		name, whose := source, "the"
+		if out.Intent != nil {
+			name = out.Intent.Name
+		}
+		if out.CreatedBy != "" {
+			whose = fmt.Sprintf("AccountMapping %s's", out.CreatedBy)
+		}
+		retryAt := out.RetryAt.UTC().Truncate(time.Second)
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating,
-			fmt.Sprintf("the create of %s record %q has no answer yet; looking it up again before any new create", side, out.Intent.Name), v1alpha1.StateNotAvailable)
-		return toolOrg, psaAcc, ctrl.Result{RequeueAfter: pendingRetry}, true, nil
+			fmt.Sprintf("%s create of %s record %q has no answer yet; looking it up every %s, and only if nothing is found by %s (spec.creation.settlePeriod %s) is it sent again",
+				whose, side, name, pendingRetry, retryAt.Format(time.RFC3339), settle), v1alpha1.StateNotAvailable)
+		// Look again soon, and exactly when the settle period ends.
+		wait := min(pendingRetry, time.Until(out.RetryAt))
+		return toolOrg, psaAcc, ctrl.Result{RequeueAfter: max(wait, 100*time.Millisecond)}, true, nil
 	case out.Conflict != nil:
 		st.PendingCreate = nil
 		holder := fmt.Sprintf("id %s", out.Conflict.ID)
@@ -311,7 +355,10 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 	st.PendingCreate = nil
 	rec := *out.Record
 	verb := "created"
-	if out.Adopted {
+	switch {
+	case out.Adopted && out.CreatedBy != "":
+		verb = fmt.Sprintf("linked what AccountMapping %s created moments ago under the same name:", out.CreatedBy)
+	case out.Adopted:
 		verb = "found its earlier create of"
 	}
 	m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "Created", "Create", "%s %s record %q (id %s)", verb, side, rec.Name, rec.ID)
@@ -434,24 +481,47 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 		stored := fr.StoredAssetFields()
 		in.Stored = &stored
 	}
+	if prev := st.Assets; prev != nil && !snap.accepted {
+		// The PSA assets the last sync left in the account; an empty or shrunken listing of
+		// them would have every asset created again.
+		inPSA := int(prev.Created + prev.Updated + prev.Unchanged)
+		if s := plan.Shrunk(m.sp.Spec.Safety, v1alpha1.ListingPSAAssets, inPSA, len(in.PSAAssets)); s != nil {
+			m.suspect = append(m.suspect, fmt.Sprintf("the PSA lists %d assets for account %s, the last sync left %d", s.Current, accountID, s.Previous))
+			suspectSnapshots.WithLabelValues(m.policy.Namespace, m.policy.Name, s.Listing).Inc()
+			return nil
+		}
+	}
 	planned, err := assetsync.Plan(in)
 	if err != nil {
 		return []string{err.Error()}
 	}
+	batch := batchSize(m.sp)
+	planned = assetsync.Limit(planned,
+		m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetLocations, len(planned.CreateLocations), batch),
+		m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetDepartments, len(planned.CreateDepartments), batch),
+		m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetAssets, len(planned.Creates), batch))
 	for i := range planned.Creates {
 		planned.Creates[i].Category = snap.AssetCategory
 	}
 	counts, problems := assetsync.Apply(ctx, caps, in, planned)
 	st.Assets = &counts
 	out := make([]string, 0, len(problems))
+	deferred := 0
 	for _, p := range problems {
+		if p.Reason == assetsync.ReasonCreateDeferred {
+			deferred++
+			continue
+		}
 		out = append(out, p.Message)
+	}
+	if deferred > 0 {
+		m.deferred = append(m.deferred, fmt.Sprintf("%d asset writes deferred to the next sync (spec.creation.batchSize %d per sync; counted as failed until then)", deferred, batch))
 	}
 	return out
 }
 
 // syncUsers matches end users of the pair and, when asked, creates the unmatched ones in the PSA.
-func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, orgID, accountID string) []string {
+func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, snap *Snapshot, orgID, accountID string) []string {
 	st := &m.am.Status
 	toolUsers, ok1 := tool.(provider.UserLister)
 	psaUsers, ok2 := psa.(provider.UserLister)
@@ -465,6 +535,25 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, o
 	pu, err := psaUsers.ListUsers(ctx, accountID)
 	if err != nil {
 		return []string{"listing PSA users: " + err.Error()}
+	}
+	if !snap.accepted {
+		// Linked PSA users missing from the listing would be unlinked and their tool users
+		// created again: believe that only within spec.safety.
+		listed := make(map[string]bool, len(pu))
+		for _, u := range pu {
+			listed[u.ID] = true
+		}
+		present := 0
+		for _, l := range st.UserLinks {
+			if listed[l.PSAUserID] {
+				present++
+			}
+		}
+		if s := plan.Shrunk(m.sp.Spec.Safety, v1alpha1.ListingPSAUsers, len(st.UserLinks), present); s != nil {
+			m.suspect = append(m.suspect, fmt.Sprintf("the PSA lists %d of the %d users linked in account %s (%d users listed)", s.Current, s.Previous, accountID, len(pu)))
+			suspectSnapshots.WithLabelValues(m.policy.Namespace, m.policy.Name, s.Listing).Inc()
+			return nil
+		}
 	}
 	spec := m.sp.Spec.Users
 	res := match.Users(tu, pu, spec.MatchBy, spec.OnMultipleMatches, m.am.Spec.UserOverrides, st.UserLinks)
@@ -482,6 +571,12 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, o
 			problems = append(problems, fmt.Sprintf("%s cannot create users", psa.Provider()))
 		} else {
 			var still []provider.User
+			grant := m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetUsers, len(unmatched), batchSize(m.sp))
+			if deferred := len(unmatched) - grant; deferred > 0 {
+				m.deferred = append(m.deferred, fmt.Sprintf("%d user creates deferred to the next sync (spec.creation.batchSize %d per sync)", deferred, batchSize(m.sp)))
+				still = append(still, unmatched[grant:]...)
+				unmatched = unmatched[:grant]
+			}
 			for _, u := range unmatched {
 				nu, err := creator.CreateUser(ctx, accountID, u)
 				if err != nil {
@@ -503,6 +598,14 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, o
 	return problems
 }
 
+// batchSize is the policy's per-sync budget of each kind of create.
+func batchSize(sp *v1alpha1.SyncPolicy) int {
+	if sp.Spec.Creation.BatchSize > 0 {
+		return int(sp.Spec.Creation.BatchSize)
+	}
+	return plan.DefaultBatchSize
+}
+
 func sortLinks(links []v1alpha1.UserOverride) {
 	for i := 1; i < len(links); i++ {
 		for j := i; j > 0 && links[j].ToolUserID < links[j-1].ToolUserID; j-- {
@@ -514,12 +617,13 @@ func sortLinks(links []v1alpha1.UserOverride) {
 // setReady sets Ready and the state, emitting an Event only on a real transition.
 func (m *mappingRun) setReady(status metav1.ConditionStatus, reason, message string, state v1alpha1.MappingState) {
 	am := m.am
-	prev := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
+	prev := readyReason(am.Status.Conditions)
 	setCondition(&am.Status.Conditions, am.Generation, v1alpha1.ConditionReady, status, reason, message)
 	if state != "" {
 		am.Status.State = state
 	}
-	if prev == nil || prev.Status != status || prev.Reason != reason {
+	if prev != string(status)+"/"+reason {
 		eventType := corev1.EventTypeNormal
 		if status != metav1.ConditionTrue {
 			eventType = corev1.EventTypeWarning

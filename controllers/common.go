@@ -33,7 +33,13 @@ func setCondition(conds *[]metav1.Condition, generation int64, typ string, statu
 
 // syncRequest returns the sync-now annotation value when it differs from the last handled one.
 func syncRequest(obj client.Object, lastHandled string) (string, bool) {
-	v, ok := obj.GetAnnotations()[v1alpha1.SyncRequestedAtAnnotation]
+	return annotationRequest(obj, v1alpha1.SyncRequestedAtAnnotation, lastHandled)
+}
+
+// annotationRequest returns the value of a request annotation when it differs from the last
+// handled one.
+func annotationRequest(obj client.Object, annotation, lastHandled string) (string, bool) {
+	v, ok := obj.GetAnnotations()[annotation]
 	if !ok || v == lastHandled {
 		return "", false
 	}

@@ -16,8 +16,13 @@ var (
 		Name: "accountsync_mapping_state",
 		Help: "1 for the current state (OK, HasEvents, NotAvailable) of each AccountMapping, 0 for the others.",
 	}, []string{"namespace", "mapping", "policy", "state"})
+
+	suspectSnapshots = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "accountsync_suspect_snapshots_total",
+		Help: "Syncs (of a SyncPolicy, or of one of its mappings) that applied nothing for a listing that shrank beyond spec.safety, by listing.",
+	}, []string{"namespace", "policy", "listing"})
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates)
+	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots)
 }

@@ -35,7 +35,9 @@ var _ = Describe("Faults", Serial, func() {
 		// five creates that commit but answer after the client's 2s timeout.
 		vsa.SetFaults(simkit.Faults{ThrottleEvery: 4})
 		bms.SetFaults(simkit.Faults{ThrottleEvery: 3, ServerErrorEvery: 7, SlowCreates: 5, SlowCreateDelay: 3 * time.Second})
-		sp := policy(ns, "faulty", "bms", "vsa", nil)
+		// 503s on creates are unknown outcomes that never committed: a short settle period
+		// lets them be resent within the test.
+		sp := policy(ns, "faulty", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) { s.Creation.SettlePeriod = "2s" })
 		syncedPolicy(ns, sp.Name, "")
 
 		Eventually(func() []string { return bmsNames(bms) }, 3*time.Minute).Should(HaveLen(40))
@@ -57,7 +59,7 @@ var _ = Describe("Faults", Serial, func() {
 		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
 		// Slow every create so the restart lands while creates are in flight.
 		bms.SetFaults(simkit.Faults{Latency: 50 * time.Millisecond, SlowCreates: 3, SlowCreateDelay: 1500 * time.Millisecond})
-		sp := policy(ns, "restart", "bms", "vsa", nil)
+		sp := policy(ns, "restart", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) { s.Creation.SettlePeriod = "2s" })
 		Eventually(func() int { return len(bms.Accounts()) }).Should(BeNumerically(">=", 3))
 		stopManager()
 		stoppedAt := len(bms.Accounts())

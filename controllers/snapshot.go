@@ -47,6 +47,12 @@ type Snapshot struct {
 	apiCalls v1alpha1.APICalls
 	// planInput is what the snapshot contributes to plan.Compute; mappings are added per plan.
 	planInput plan.Input
+	// accepted: the sync that took the snapshot handled an accountsync.io/accept-snapshot
+	// request, so its mappings take their listings as the truth however much they shrank.
+	accepted bool
+	// spent counts the creates of each kind (users, assets, locations, departments) the
+	// mappings made from this snapshot, against spec.creation.batchSize (guarded by the store).
+	spent map[string]int
 }
 
 // SnapshotStore keeps the latest snapshot of each policy, in memory: after a restart the first
@@ -59,6 +65,9 @@ type SnapshotStore struct {
 	synced    chan event.GenericEvent
 	schedules map[types.NamespacedName]schedule
 	seq       int64
+	// suspect holds the listings of each policy's latest sync that shrank beyond spec.safety;
+	// while set, the plans between syncs (on the last good snapshot) keep saying so.
+	suspect map[types.NamespacedName][]v1alpha1.ShrunkListing
 }
 
 // NewSnapshotStore returns an empty store.
@@ -96,6 +105,54 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 	defer s.mu.Unlock()
 	delete(s.snapshots, policy)
 	delete(s.schedules, policy)
+	delete(s.suspect, policy)
+}
+
+// SetSuspect records the listings of the policy's latest sync that shrank (nil: none did).
+func (s *SnapshotStore) SetSuspect(policy types.NamespacedName, shrunk []v1alpha1.ShrunkListing) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(shrunk) == 0 {
+		delete(s.suspect, policy)
+		return
+	}
+	if s.suspect == nil {
+		s.suspect = map[types.NamespacedName][]v1alpha1.ShrunkListing{}
+	}
+	s.suspect[policy] = shrunk
+}
+
+// Suspect returns the listings of the policy's latest sync that shrank, or nil.
+func (s *SnapshotStore) Suspect(policy types.NamespacedName) []v1alpha1.ShrunkListing {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.suspect[policy]
+}
+
+// Budget kinds of the creates mappings make, each bounded per sync by spec.creation.batchSize.
+const (
+	budgetUsers       = "users"
+	budgetAssets      = "assets"
+	budgetLocations   = "locations"
+	budgetDepartments = "departments"
+)
+
+// TakeBudget grants up to want creates of kind from the budget of the sync that took the
+// policy's snapshot seq; every mapping of the policy draws from the same budget. A mapping
+// working on an older snapshot than the latest gets nothing: the next sync plans it again.
+func (s *SnapshotStore) TakeBudget(policy types.NamespacedName, seq int64, kind string, want, batch int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	snap := s.snapshots[policy]
+	if snap == nil || snap.Seq != seq || want <= 0 {
+		return 0
+	}
+	if snap.spent == nil {
+		snap.spent = map[string]int{}
+	}
+	grant := min(want, max(batch-snap.spent[kind], 0))
+	snap.spent[kind] += grant
+	return grant
 }
 
 // RecordCreatedAccount adds a record created by a mapping to the latest snapshot, so other

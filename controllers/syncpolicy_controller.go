@@ -67,6 +67,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Snapshots.Delete(req.NamespacedName)
+			suspectSnapshots.DeletePartialMatch(map[string]string{"namespace": req.Namespace, "policy": req.Name})
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -77,6 +78,8 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	if requested {
 		st.LastHandledSyncRequest = request
 	}
+	// An acceptance of a suspect snapshot is a sync-now whose listings are taken as the truth.
+	acceptance, accepting := annotationRequest(sp, v1alpha1.AcceptSnapshotAnnotation, st.LastAcceptedSnapshot)
 	interval, err := sp.Spec.Interval.Parse(defaultSyncInterval)
 	if err != nil || interval <= 0 {
 		interval = defaultSyncInterval
@@ -107,11 +110,14 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	if requested {
 		handled = request
 	}
+	if accepting {
+		handled += "\x00accept=" + acceptance
+	}
 	due, nextDue := r.Snapshots.Due(key, sp.Generation, handled, time.Now())
 	if !due {
 		// A mapping changed: re-plan on the last snapshot (no vendor call) so generated mappings
 		// converge at once, e.g. a created record's id is written into the spec.
-		if err := r.plan(ctx, sp, r.Snapshots.Get(key), false); err != nil {
+		if err := r.plan(ctx, sp, r.Snapshots.Get(key), false, false); err != nil {
 			return ctrl.Result{}, err
 		}
 		return ctrl.Result{RequeueAfter: time.Until(nextDue)}, r.finish(ctx, sp, before)
@@ -143,7 +149,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	snap.duration = time.Since(start).Round(time.Millisecond).String()
 	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
 	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
-	if err := r.plan(ctx, sp, snap, true); err != nil {
+	if err := r.plan(ctx, sp, snap, true, accepting); err != nil {
 		if ce, ok := connection.AsConfigError(err); ok {
 			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
 			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
@@ -151,7 +157,15 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{}, err
 	}
+	if accepting {
+		st.LastAcceptedSnapshot = acceptance
+	}
 	next := snap.nextSync
+	if r.Snapshots.Get(key) != snap {
+		// A suspect snapshot was not taken: look again soon, a vendor glitch rarely lasts.
+		next = metav1.NewTime(time.Now().Add(min(interval, failedSyncRetry)))
+		st.NextSyncTime = &next
+	}
 	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
 	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
 		"toolOrganizations", len(snap.ToolOrgs), "psaAccounts", len(snap.PSAAccounts))
@@ -271,8 +285,10 @@ func resolveNames(field string, names []string, refs []provider.NamedRef) ([]str
 }
 
 // plan computes the plan from snap and the current mappings, stores the snapshot when it is new,
-// applies the mapping changes (unless dry run) and fills status.
-func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy, snap *Snapshot, fresh bool) error {
+// applies the mapping changes (unless dry run) and fills status. A fresh snapshot whose
+// listings shrank beyond spec.safety (unless accepted) is neither stored nor applied: the
+// mappings keep working on the last good one and keep their state.
+func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy, snap *Snapshot, fresh, accepted bool) error {
 	mappings := &v1alpha1.AccountMappingList{}
 	if err := r.List(ctx, mappings, client.InNamespace(sp.Namespace), client.MatchingFields{policyRefIndex: sp.Name}); err != nil {
 		return err
@@ -285,18 +301,30 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		return &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
 	}
 	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	st := &sp.Status
 	if fresh {
+		if shrunk := shrunkListings(sp, result.Counts); len(shrunk) > 0 && !accepted {
+			r.suspect(sp, snap, mappings.Items, shrunk)
+			return nil
+		}
+		snap.accepted = accepted
+		r.Snapshots.SetSuspect(key, nil)
 		r.Snapshots.Put(sp, snap)
+		st.LastGoodSnapshot = &v1alpha1.SnapshotCounts{ToolOrganizations: result.Counts.ToolOrganizations,
+			PSAAccounts: result.Counts.PSAAccounts, ObservedGeneration: sp.Generation, Time: snap.syncedAt}
 	}
 	r.Snapshots.SetConflicts(key, result.Conflicts)
-	st := &sp.Status
 	counts := result.Counts
 	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
 	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
-	st.APICalls = snap.apiCalls
-	syncedAt, nextSync := snap.syncedAt, snap.nextSync
-	st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
+	if fresh || r.Snapshots.Suspect(key) == nil {
+		// After a suspect sync the last good snapshot is re-planned, but the times and calls
+		// in status stay those of the suspect sync, the latest one.
+		st.APICalls = snap.apiCalls
+		syncedAt, nextSync := snap.syncedAt, snap.nextSync
+		st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
+	}
 	st.Ambiguous = firstN(result.Ambiguous, statusListLimit)
 	st.Unmatched = firstN(result.Unmatched, statusListLimit)
 	if sp.Spec.DryRun {
@@ -327,17 +355,113 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	if err != nil {
 		return err
 	}
+	shrunk := r.Snapshots.Suspect(key)
+	suspectMappings := mappingsWithReason(mappings.Items, v1alpha1.ReasonSuspectSnapshot)
+	st.SuspectSnapshot = suspectStatus(st.SuspectSnapshot, shrunk, suspectMappings)
 	switch {
+	case len(shrunk) > 0:
+		// Between syncs, on the last good snapshot, after a suspect sync: still suspect.
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspectSnapshot, suspectMessage(sp, shrunk, nil))
+	case len(suspectMappings) > 0:
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspectSnapshot, suspectMessage(sp, nil, suspectMappings))
 	case failures > 0:
 		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonPartialSync, fmt.Sprintf("%d mapping changes failed; see events", failures))
 	case counts.Ambiguous > 0 || counts.Conflicts > 0:
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonPartialSync,
 			fmt.Sprintf("%d mapped, %d ambiguous, %d conflicts need a person", counts.Mapped, counts.Ambiguous, counts.Conflicts))
+	case result.RemovalsDeferred > 0:
+		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonPartialSync,
+			fmt.Sprintf("%d mapped; %d generated mappings to remove wait for later syncs (at most spec.creation.batchSize = %d per sync)",
+				counts.Mapped, result.RemovalsDeferred, len(result.Remove)))
 	default:
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonSyncSucceeded,
 			fmt.Sprintf("%d mapped, %d unmatched, %d pending create", counts.Mapped, counts.Unmatched, counts.PendingCreate))
 	}
 	return nil
+}
+
+// suspect reports a sync whose listings shrank beyond spec.safety; nothing of it is applied.
+func (r *SyncPolicyReconciler) suspect(sp *v1alpha1.SyncPolicy, snap *Snapshot, mappings []v1alpha1.AccountMapping, shrunk []v1alpha1.ShrunkListing) {
+	st := &sp.Status
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	r.Snapshots.SetSuspect(key, shrunk)
+	for _, l := range shrunk {
+		suspectSnapshots.WithLabelValues(sp.Namespace, sp.Name, l.Listing).Inc()
+	}
+	st.SuspectSnapshot = suspectStatus(st.SuspectSnapshot, shrunk, mappingsWithReason(mappings, v1alpha1.ReasonSuspectSnapshot))
+	syncedAt, nextSync := snap.syncedAt, snap.nextSync
+	st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
+	st.APICalls = snap.apiCalls
+	r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspectSnapshot, suspectMessage(sp, shrunk, nil))
+}
+
+// shrunkListings compares the records taking part with the last good sync of the same spec.
+func shrunkListings(sp *v1alpha1.SyncPolicy, counts v1alpha1.SyncCounts) []v1alpha1.ShrunkListing {
+	last := sp.Status.LastGoodSnapshot
+	if last == nil || last.ObservedGeneration != sp.Generation {
+		// A new spec (a new filter) may legitimately change the counts: a new baseline.
+		return nil
+	}
+	var out []v1alpha1.ShrunkListing
+	for _, c := range []struct {
+		listing         string
+		previous, count int32
+	}{
+		{v1alpha1.ListingPSAAccounts, last.PSAAccounts, counts.PSAAccounts},
+		{v1alpha1.ListingToolOrganizations, last.ToolOrganizations, counts.ToolOrganizations},
+	} {
+		if s := plan.Shrunk(sp.Spec.Safety, c.listing, int(c.previous), int(c.count)); s != nil {
+			out = append(out, *s)
+		}
+	}
+	return out
+}
+
+// suspectStatus is status.suspectSnapshot for the given listings and mappings, keeping the
+// start of a run of suspect syncs.
+func suspectStatus(cur *v1alpha1.SuspectSnapshot, shrunk []v1alpha1.ShrunkListing, mappings []string) *v1alpha1.SuspectSnapshot {
+	if len(shrunk) == 0 && len(mappings) == 0 {
+		return nil
+	}
+	since := now()
+	if cur != nil {
+		since = cur.Since
+	}
+	return &v1alpha1.SuspectSnapshot{Since: since, Listings: shrunk, Mappings: firstN(mappings, statusListLimit)}
+}
+
+func suspectMessage(sp *v1alpha1.SyncPolicy, shrunk []v1alpha1.ShrunkListing, mappings []string) string {
+	accept := fmt.Sprintf("if this is the new reality, set the annotation %s to a new value", v1alpha1.AcceptSnapshotAnnotation)
+	if len(shrunk) > 0 {
+		parts := make([]string, 0, len(shrunk))
+		for _, l := range shrunk {
+			parts = append(parts, fmt.Sprintf("%s %d → %d", l.Listing, l.Previous, l.Current))
+		}
+		return fmt.Sprintf("suspect snapshot, nothing applied and mappings keep their state: %s (the last good sync had more; spec.safety.maxShrinkPercent %d); %s",
+			strings.Join(parts, ", "), effectiveShrink(sp), accept)
+	}
+	return fmt.Sprintf("%d mappings saw their PSA users or assets shrink beyond spec.safety and wrote nothing for them (%s); %s",
+		len(mappings), strings.Join(firstN(mappings, 5), ", "), accept)
+}
+
+func effectiveShrink(sp *v1alpha1.SyncPolicy) int32 {
+	if sp.Spec.Safety.MaxShrinkPercent > 0 {
+		return sp.Spec.Safety.MaxShrinkPercent
+	}
+	return plan.DefaultMaxShrinkPercent
+}
+
+// mappingsWithReason names the mappings whose Ready condition is False with reason.
+func mappingsWithReason(ams []v1alpha1.AccountMapping, reason string) []string {
+	var out []string
+	for i := range ams {
+		if c := meta.FindStatusCondition(ams[i].Status.Conditions, v1alpha1.ConditionReady); c != nil &&
+			c.Status == metav1.ConditionFalse && c.Reason == reason {
+			out = append(out, ams[i].Name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // applyMappings creates, updates and deletes generated mappings. Manual mappings are never
@@ -426,9 +550,10 @@ func isGeneratedBy(am *v1alpha1.AccountMapping, sp *v1alpha1.SyncPolicy) bool {
 }
 
 func (r *SyncPolicyReconciler) setSynced(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
-	prev := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
+	prev := conditionKey(sp.Status.Conditions, v1alpha1.ConditionSynced)
 	setCondition(&sp.Status.Conditions, sp.Generation, v1alpha1.ConditionSynced, status, reason, message)
-	if prev == nil || prev.Status != status || prev.Reason != reason {
+	if prev != string(status)+"/"+reason {
 		eventType := corev1.EventTypeNormal
 		if status != metav1.ConditionTrue && reason != v1alpha1.ReasonSuspended {
 			eventType = corev1.EventTypeWarning
@@ -486,7 +611,12 @@ func readyChanged() predicate.Predicate {
 }
 
 func readyReason(conds []metav1.Condition) string {
-	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	return conditionKey(conds, v1alpha1.ConditionReady)
+}
+
+// conditionKey is "status/reason" of a condition, or "" when it is absent.
+func conditionKey(conds []metav1.Condition, typ string) string {
+	c := meta.FindStatusCondition(conds, typ)
 	if c == nil {
 		return ""
 	}

@@ -79,6 +79,22 @@ const (
 	ReasonConnectionNotReady = "ConnectionNotReady"
 	ReasonSuspended          = "Suspended"
 	ReasonDryRun             = "DryRun"
+	// ReasonSuspectSnapshot: a listing came back empty or shrank beyond spec.safety compared
+	// with the last good sync; nothing that listing would cause was applied.
+	ReasonSuspectSnapshot = "SuspectSnapshot"
+)
+
+// AcceptSnapshotAnnotation: setting it to any new value makes the policy sync at once and take
+// whatever that sync lists as the truth, however much it shrank (handled like sync-now; the
+// value is echoed in status.lastAcceptedSnapshot).
+const AcceptSnapshotAnnotation = "accountsync.io/accept-snapshot"
+
+// Listings a suspect-snapshot check compares.
+const (
+	ListingPSAAccounts       = "PSAAccounts"
+	ListingToolOrganizations = "ToolOrganizations"
+	ListingPSAUsers          = "PSAUsers"
+	ListingPSAAssets         = "PSAAssets"
 )
 
 // SyncPolicySpec says which PSA accounts and tool organizations take part and how they are
@@ -148,6 +164,33 @@ type SyncPolicySpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	Users UserSync `json:"users,omitempty"`
+
+	// Safety says when a listing is too small to be believed (a vendor glitch returning an empty
+	// or truncated list), so that it drives no create, removal or state change.
+	// +kubebuilder:default={}
+	// +optional
+	Safety Safety `json:"safety,omitempty"`
+}
+
+// Safety bounds how far a listing may shrink from the last good sync before it is a suspect
+// snapshot. It applies to the PSA accounts and tool organizations taking part (per policy) and
+// to the PSA users and PSA assets of each mapped pair (per mapping).
+type Safety struct {
+	// MaxShrinkPercent: a listing that lost more than this percentage of the records the last
+	// good sync had is suspect. 100 turns the check off.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +kubebuilder:default=50
+	// +optional
+	MaxShrinkPercent int32 `json:"maxShrinkPercent,omitempty"`
+	// MinRecords: the percentage applies only when the last good listing had at least this many
+	// records (small lists change a lot in relative terms). An empty listing after a non-empty
+	// one is suspect whatever the size.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100000
+	// +kubebuilder:default=10
+	// +optional
+	MinRecords int32 `json:"minRecords,omitempty"`
 }
 
 // PSASide names the PSA connection and filters its accounts.
@@ -240,12 +283,19 @@ type Creation struct {
 	// +kubebuilder:default=Fail
 	// +optional
 	OnNameConflict NameConflictPolicy `json:"onNameConflict,omitempty"`
-	// BatchSize is the most creations handed out per sync.
+	// BatchSize is the most creations of each kind per sync (accounts and organizations
+	// together, then locations, assets and users each), and the most generated mappings one sync
+	// removes.
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=1000
 	// +kubebuilder:default=100
 	// +optional
 	BatchSize int32 `json:"batchSize,omitempty"`
+	// SettlePeriod: after a create whose outcome is unknown (a timeout, a crash), how long
+	// look-ups must find nothing before the create may be sent again.
+	// +kubebuilder:default="5m"
+	// +optional
+	SettlePeriod Duration `json:"settlePeriod,omitempty"`
 	// HaloPSA says what a HaloPSA create needs beyond the name.
 	// +optional
 	HaloPSA *HaloPSACreation `json:"haloPSA,omitempty"`
@@ -325,7 +375,7 @@ type SyncPolicyStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 	// Conditions: Ready (the policy and both connections are usable) and Synced (reasons
-	// SyncSucceeded, PartialSync, SyncFailed, ConnectionNotReady, Suspended, DryRun).
+	// SyncSucceeded, PartialSync, SyncFailed, ConnectionNotReady, Suspended, DryRun, SuspectSnapshot).
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -363,6 +413,54 @@ type SyncPolicyStatus struct {
 	// +listType=atomic
 	// +optional
 	Unmatched []UnmatchedRecord `json:"unmatched,omitempty"`
+	// LastGoodSnapshot is what the last sync that was not suspect listed: the baseline of the
+	// suspect-snapshot check, kept in status so it survives a manager restart.
+	// +optional
+	LastGoodSnapshot *SnapshotCounts `json:"lastGoodSnapshot,omitempty"`
+	// SuspectSnapshot says which listings shrank beyond spec.safety, while Synced is False
+	// with reason SuspectSnapshot.
+	// +optional
+	SuspectSnapshot *SuspectSnapshot `json:"suspectSnapshot,omitempty"`
+	// LastAcceptedSnapshot echoes the accountsync.io/accept-snapshot value last handled.
+	// +optional
+	LastAcceptedSnapshot string `json:"lastAcceptedSnapshot,omitempty"`
+}
+
+// SnapshotCounts are the records of a good sync taking part after the filters.
+type SnapshotCounts struct {
+	ToolOrganizations int32 `json:"toolOrganizations"`
+	PSAAccounts       int32 `json:"psaAccounts"`
+	// ObservedGeneration of the policy when they were counted: a spec change (a new filter)
+	// starts a new baseline.
+	ObservedGeneration int64 `json:"observedGeneration"`
+	// Time of the sync.
+	Time metav1.Time `json:"time"`
+}
+
+// SuspectSnapshot lists what tripped the check.
+type SuspectSnapshot struct {
+	// Since is when the current run of suspect syncs began.
+	Since metav1.Time `json:"since"`
+	// Listings of the policy's own sync that shrank.
+	// +kubebuilder:validation:MaxItems=4
+	// +listType=atomic
+	// +optional
+	Listings []ShrunkListing `json:"listings,omitempty"`
+	// Mappings (the first 50) whose PSA users or assets listing shrank; each says the counts in
+	// its Ready condition.
+	// +kubebuilder:validation:MaxItems=50
+	// +listType=atomic
+	// +optional
+	Mappings []string `json:"mappings,omitempty"`
+}
+
+// ShrunkListing is one listing that shrank beyond spec.safety.
+type ShrunkListing struct {
+	// Listing: PSAAccounts, ToolOrganizations, PSAUsers or PSAAssets.
+	Listing string `json:"listing"`
+	// Previous is the count of the last good sync; Current what this sync listed.
+	Previous int32 `json:"previous"`
+	Current  int32 `json:"current"`
 }
 
 // SyncCounts are the numbers of the last sync.

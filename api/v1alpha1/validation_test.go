@@ -162,6 +162,10 @@ var _ = Describe("SyncPolicy validation", func() {
 		Entry("unknown matchBy key", "", "  users: {matchBy: [Email, Fax]}", "spec.users.matchBy", "Unsupported value"),
 		Entry("empty status name", ", filter: {statuses: [\"\"]}", "", "spec.psa.filter.statuses[0]", "at least 1 chars long"),
 		Entry("interval not a duration", "", "  interval: every hour", "spec.interval", "should match"),
+		Entry("settlePeriod not a duration", "", "  creation: {settlePeriod: soon}", "spec.creation.settlePeriod", "should match"),
+		Entry("maxShrinkPercent 0", "", "  safety: {maxShrinkPercent: 0}", "spec.safety.maxShrinkPercent", "greater than or equal to 1"),
+		Entry("maxShrinkPercent 101", "", "  safety: {maxShrinkPercent: 101}", "spec.safety.maxShrinkPercent", "less than or equal to 100"),
+		Entry("minRecords 0", "", "  safety: {minRecords: 0}", "spec.safety.minRecords", "greater than or equal to 1"),
 		Entry("mapping defaults Custom without entries", "", "  mappingDefaults: {location: {mode: Custom}}", "spec.mappingDefaults.location", "custom is required when mode is Custom"),
 	)
 
@@ -181,7 +185,8 @@ var _ = Describe("SyncPolicy validation", func() {
 		Expect(sp.Spec.CreateWhen).To(Equal(v1alpha1.CreateAlways))
 		Expect(sp.Spec.Interval).To(Equal(v1alpha1.Duration("10m")))
 		Expect(sp.Spec.Matching).To(Equal(v1alpha1.Matching{Name: v1alpha1.MatchNormalized, OnMultipleMatches: v1alpha1.MultipleFlag}))
-		Expect(sp.Spec.Creation).To(Equal(v1alpha1.Creation{NamePrefix: "", OnNameConflict: v1alpha1.ConflictFail, BatchSize: 100}))
+		Expect(sp.Spec.Creation).To(Equal(v1alpha1.Creation{NamePrefix: "", OnNameConflict: v1alpha1.ConflictFail, BatchSize: 100, SettlePeriod: "5m"}))
+		Expect(sp.Spec.Safety).To(Equal(v1alpha1.Safety{MaxShrinkPercent: 50, MinRecords: 10}))
 		Expect(sp.Spec.MappingDefaults.Location.Mode).To(Equal(v1alpha1.LocationMain))
 		Expect(sp.Spec.MappingDefaults.Services).To(Equal(v1alpha1.Services{Billing: true, Ticketing: true}))
 		Expect(sp.Spec.Users.MatchBy).To(Equal([]v1alpha1.UserMatchKey{v1alpha1.MatchByEmail, v1alpha1.MatchByPhone, v1alpha1.MatchByName}))
@@ -197,6 +202,10 @@ var _ = Describe("SyncPolicy validation", func() {
 		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "sp"}, sp)).To(Succeed())
 		Expect(sp.Spec.Interval).To(Equal(v1alpha1.Duration("1h0m")))
 		Expect(sp.Spec.CreateWhen).To(Equal(v1alpha1.CreateReferenced))
+
+		Expect(create(ns, strings.Replace(fmt.Sprintf(spBase, "", "  creation: {settlePeriod: 90s}"), "{name: sp}", "{name: sp2}", 1))).To(Succeed())
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "sp2"}, sp)).To(Succeed())
+		Expect(sp.Spec.Creation.SettlePeriod).To(Equal(v1alpha1.Duration("90s")))
 	})
 })
 

@@ -47,6 +47,13 @@ type Options struct {
 	// Settle is how long after an unknown outcome a record may take to become visible to Find;
 	// only after it has passed without a trace is the create sent again.
 	Settle time.Duration
+	// Registry, when set, serialises attempts at the same name in the same Target and shares
+	// their results among Owners (see Registry).
+	Registry *Registry
+	// Target identifies the system the record is created in (e.g. the connection and side).
+	Target string
+	// Owner identifies the caller (e.g. the mapping), as reported in Result.CreatedBy.
+	Owner string
 }
 
 // Result of one guarded attempt. Exactly one of Record, Conflict and Pending is set, or the
@@ -62,11 +69,51 @@ type Result struct {
 	Pending bool
 	// Intent is the intent now in force (zero when none should be kept).
 	Intent *Intent
+	// RetryAt (with Pending) is when the create may be sent again if every look-up until then
+	// finds nothing.
+	RetryAt time.Time
+	// CreatedBy (with Adopted or Pending) names another Owner whose create this result is.
+	CreatedBy string
 }
 
 // Ensure creates the counterpart named name unless the name is taken. previous is the intent left
 // by an earlier attempt, or nil.
 func Ensure(ctx context.Context, name string, previous *Intent, opts Options, v Verbs, now time.Time) (Result, error) {
+	if opts.Registry == nil {
+		return ensure(ctx, name, previous, opts, v, now)
+	}
+	key := registryKey(opts.Target, name)
+	e, err := opts.Registry.acquire(ctx, key)
+	if err != nil {
+		return Result{Intent: previous}, err
+	}
+	defer func() { opts.Registry.release(key, e, now, true) }()
+	if e.owner != "" && e.owner != opts.Owner && now.Sub(e.at) <= registryMemory && wants(opts, name, e.target) {
+		switch {
+		case e.rec != nil:
+			// Another caller created this very name moments ago: it is the record wanted here
+			// too, not a conflict, even before a look-up can see it.
+			rec := *e.rec
+			return Result{Record: &rec, Adopted: true, CreatedBy: e.owner}, nil
+		case e.pending && now.Sub(e.at) < opts.Settle:
+			// Another caller's create of this name has no answer yet: wait for it like for our own.
+			return Result{Pending: true, Intent: previous, RetryAt: e.at.Add(opts.Settle), CreatedBy: e.owner}, nil
+		}
+	}
+	res, err := ensure(ctx, name, previous, opts, v, now)
+	switch {
+	case err == nil && res.Record != nil && !res.Adopted:
+		e.note(opts.Owner, res.Record.Name, res.Record, false, now)
+	case err == nil && res.Pending && res.Intent != nil && res.Intent.Since.Equal(now):
+		e.note(opts.Owner, res.Intent.Name, nil, true, now)
+	case err == nil && res.Record != nil && e.owner == opts.Owner:
+		// Our own earlier create showed up: share the record rather than the pending state.
+		e.note(opts.Owner, res.Record.Name, res.Record, false, e.at)
+	}
+	return res, err
+}
+
+func ensure(ctx context.Context, name string, previous *Intent, opts Options, v Verbs, now time.Time) (Result, error) {
 	if previous != nil {
 		found, err := v.Find(ctx, previous.Name)
 		if err != nil {
@@ -78,11 +125,11 @@ func Ensure(ctx context.Context, name string, previous *Intent, opts Options, v 
 			return Result{Record: &rec, Adopted: true}, nil
 		}
 		if now.Sub(previous.Since) < opts.Settle {
-			return Result{Pending: true, Intent: previous}, nil
+			return Result{Pending: true, Intent: previous, RetryAt: previous.Since.Add(opts.Settle)}, nil
 		}
 		// Nothing appeared within the settle period: the create did not happen; try again
 		// under the same name.
-		return send(ctx, previous.Name, v, now)
+		return send(ctx, previous.Name, opts, v, now)
 	}
 	target := name
 	found, err := v.Find(ctx, target)
@@ -104,10 +151,10 @@ func Ensure(ctx context.Context, name string, previous *Intent, opts Options, v 
 			return Result{Conflict: &holder}, nil
 		}
 	}
-	return send(ctx, target, v, now)
+	return send(ctx, target, opts, v, now)
 }
 
-func send(ctx context.Context, target string, v Verbs, now time.Time) (Result, error) {
+func send(ctx context.Context, target string, opts Options, v Verbs, now time.Time) (Result, error) {
 	intent := &Intent{Name: target, Since: now}
 	if err := v.RecordIntent(ctx, *intent); err != nil {
 		return Result{}, fmt.Errorf("recording the create intent: %w", err)
@@ -117,7 +164,7 @@ func send(ctx context.Context, target string, v Verbs, now time.Time) (Result, e
 	case err == nil:
 		return Result{Record: &rec}, nil
 	case provider.IsKind(err, provider.KindUnknownOutcome):
-		return Result{Pending: true, Intent: intent}, nil
+		return Result{Pending: true, Intent: intent, RetryAt: now.Add(opts.Settle)}, nil
 	case provider.IsKind(err, provider.KindNameConflict):
 		// Someone took the name between our look-up and the create.
 		found, ferr := v.Find(ctx, target)
@@ -164,4 +211,7 @@ func isDigits(s string) bool {
 }
 
 // SameName reports whether two names are equal for the guard: exact, case-insensitive.
-func SameName(a, b string) bool { return match.ExactKey(a) == match.ExactKey(b) }
+func SameName(a, b string) bool { return ExactKeyOf(a) == ExactKeyOf(b) }
+
+// ExactKeyOf is the key under which SameName compares names.
+func ExactKeyOf(name string) string { return match.ExactKey(name) }

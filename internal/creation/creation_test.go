@@ -297,6 +297,13 @@ func TestEnsure(t *testing.T) {
 			if !reflect.DeepEqual(f.calls, tc.wantCalls) {
 				t.Errorf("calls = %v, want %v", f.calls, tc.wantCalls)
 			}
+			if got.Pending {
+				// A pending create says when it may be sent again: settle after its intent.
+				if want := got.Intent.Since.Add(tc.opts.Settle); !got.RetryAt.Equal(want) {
+					t.Errorf("RetryAt = %v, want %v", got.RetryAt, want)
+				}
+				got.RetryAt = time.Time{}
+			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("result = %s, want %s", show(got), show(tc.want))
 			}

@@ -89,6 +89,10 @@ type Result struct {
 	// Deferred is how many creations exceeded spec.creation.batchSize; they are planned by a
 	// later sync and are included in Counts.PendingCreate.
 	Deferred int
+	// RemovalsDeferred is how many generated mappings beyond spec.creation.batchSize this sync
+	// leaves in place although they are to be removed: a filter that suddenly matches nothing
+	// (a vendor that stopped sending names) removes at most one batch per sync.
+	RemovalsDeferred int
 }
 
 // String summarises the result for a log line.
@@ -99,10 +103,10 @@ func (r Result) String() string {
 	}
 	c := r.Counts
 	return fmt.Sprintf("tool=%d psa=%d psaFilteredOut=%d excluded=%d mapped=%d link=%d createPSA=%d createTool=%d "+
-		"remove=%d ensure=%d pendingCreate=%d deferred=%d ambiguous=%d unmatched=%d conflicts=%d",
+		"remove=%d removalsDeferred=%d ensure=%d pendingCreate=%d deferred=%d ambiguous=%d unmatched=%d conflicts=%d",
 		c.ToolOrganizations, c.PSAAccounts, c.PSAAccountsFilteredOut, c.Excluded, c.Mapped,
 		actions[v1alpha1.ActionLink], actions[v1alpha1.ActionCreatePSAAccount],
-		actions[v1alpha1.ActionCreateToolOrganization], len(r.Remove), len(r.Ensure),
+		actions[v1alpha1.ActionCreateToolOrganization], len(r.Remove), r.RemovalsDeferred, len(r.Ensure),
 		c.PendingCreate, r.Deferred, c.Ambiguous, c.Unmatched, c.Conflicts)
 }
 
@@ -755,13 +759,20 @@ func (p *planner) finish() {
 	for _, e := range p.res.Ensure {
 		ensured[e.Name] = true
 	}
-	for name, r := range p.removed {
+	for name := range p.removed {
 		// A removed mapping whose name this plan gives to a new link or create is updated in
 		// place rather than deleted and re-created.
-		if ensured[name] {
-			continue
+		if !ensured[name] {
+			p.res.Remove = append(p.res.Remove, name)
 		}
-		p.res.Remove = append(p.res.Remove, name)
+	}
+	slices.Sort(p.res.Remove)
+	if len(p.res.Remove) > p.cfg.batch {
+		p.res.RemovalsDeferred = len(p.res.Remove) - p.cfg.batch
+		p.res.Remove = p.res.Remove[:p.cfg.batch]
+	}
+	for _, name := range p.res.Remove {
+		r := p.removed[name]
 		p.res.RemoveReasons[name] = r.reason
 		p.res.Plan = append(p.res.Plan, r.item)
 	}
@@ -771,7 +782,6 @@ func (p *planner) finish() {
 	c.Unmatched = int32(len(p.res.Unmatched))
 	c.Conflicts += int32(len(p.res.Conflicts))
 
-	slices.Sort(p.res.Remove)
 	slices.SortFunc(p.res.Ensure, func(a, b MappingSpec) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(p.res.Ambiguous, func(a, b v1alpha1.AmbiguousRecord) int {
 		return cmp.Or(sideOrder(a.Side)-sideOrder(b.Side), strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))

@@ -154,6 +154,10 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, res resource)
 		writeMessage(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if s.EmptyListing(r) {
+		writeList(w, q, res.wrapper, []struct{}{})
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch res.route {

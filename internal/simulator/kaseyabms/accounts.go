@@ -20,7 +20,9 @@ func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	items := make([]wireAccount, 0, len(s.accounts))
 	for _, a := range s.accounts {
-		items = append(items, s.accountWire(a))
+		if s.Visible(accountKey(a.ID)) {
+			items = append(items, s.accountWire(a))
+		}
 	}
 	s.mu.Unlock()
 	list(s, w, r, accountSchema, items, wireAccount.props)
@@ -92,9 +94,13 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	s.HideCreated(accountKey(created.ID))
 	s.SlowCreate(r)
 	ok(w, out)
 }
+
+// accountKey names an account for the simkit fault switches.
+func accountKey(id int64) string { return fmt.Sprintf("account/%d", id) }
 
 // ---- state (callers hold s.mu) ---------------------------------------------------------------
 

@@ -291,6 +291,10 @@ func list[T any](s *Server, w http.ResponseWriter, r *http.Request, sch schema, 
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if s.EmptyListing(r) {
+		okList(w, []T{}, 0)
+		return
+	}
 	page, total := apply(lq, items, props)
 	okList(w, page, total)
 }

@@ -1,11 +1,13 @@
 // Package simkit holds what every vendor simulator shares: per-endpoint call counters and the
-// fault switches (429 every Nth call, 5xx every Nth call, added latency, and a create that
-// succeeds but answers only after a delay longer than the client's timeout).
+// fault switches (429 every Nth call, 5xx every Nth call, added latency, a create that succeeds
+// but answers only after a delay longer than the client's timeout, empty listings, and creates
+// that stay out of listings for a while).
 package simkit
 
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,6 +26,14 @@ type Faults struct {
 	// before answering, so a client with a shorter timeout sees an unknown outcome.
 	SlowCreates     int
 	SlowCreateDelay time.Duration
+	// EmptyListings makes the next N listings whose path is EmptyListingPath ("" = any
+	// listing) answer an empty, successful list: the glitch a sync must not believe.
+	EmptyListings    int
+	EmptyListingPath string
+	// HiddenCreates makes the next N committed creates invisible to listings and searches for
+	// HideFor (an eventually consistent search index).
+	HiddenCreates int
+	HideFor       time.Duration
 }
 
 // Kit is embedded by each simulator.
@@ -32,6 +42,8 @@ type Kit struct {
 	faults Faults
 	total  int
 	calls  map[string]int
+	// hidden maps a record key given to HideCreated to when it becomes visible.
+	hidden map[string]time.Time
 }
 
 // SetFaults replaces the fault switches and resets the fault counters.
@@ -120,4 +132,46 @@ func (k *Kit) SlowCreate(r *http.Request) {
 		case <-r.Context().Done():
 		}
 	}
+}
+
+// EmptyListing is called by a simulator's list handler before it answers; true means answer an
+// empty list (consuming one EmptyListings).
+func (k *Kit) EmptyListing(r *http.Request) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.faults.EmptyListings <= 0 || (k.faults.EmptyListingPath != "" && !strings.EqualFold(r.URL.Path, k.faults.EmptyListingPath)) {
+		return false
+	}
+	k.faults.EmptyListings--
+	return true
+}
+
+// HideCreated is called by a simulator after it committed a create of the record named key
+// (e.g. "account/42"); while HiddenCreates remain, the record stays out of listings for HideFor.
+func (k *Kit) HideCreated(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.faults.HiddenCreates <= 0 {
+		return
+	}
+	k.faults.HiddenCreates--
+	if k.hidden == nil {
+		k.hidden = map[string]time.Time{}
+	}
+	k.hidden[key] = time.Now().Add(k.faults.HideFor)
+}
+
+// Visible reports whether a listing may show the record named key.
+func (k *Kit) Visible(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	until, ok := k.hidden[key]
+	if !ok {
+		return true
+	}
+	if time.Now().Before(until) {
+		return false
+	}
+	delete(k.hidden, key)
+	return true
 }
