@@ -1,0 +1,75 @@
+package controllers_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+)
+
+var _ = Describe("IntegrationConnection credential origin", func() {
+	It("refuses a HaloPSA auth server that the spec does not name, says which, and trusts it once spec.authURL names it", func() {
+		ns := newNamespace()
+		var grants atomic.Int64
+		authServer := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			grants.Add(1)
+			fmt.Fprint(w, `{"access_token":"tok-from-auth-server","token_type":"Bearer","expires_in":3600}`)
+		}))
+		tenant := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.URL.Path == "/api/authinfo":
+				fmt.Fprintf(w, `{"auth_url":%q}`, authServer+"/auth")
+			case r.Header.Get("Authorization") != "Bearer tok-from-auth-server":
+				w.WriteHeader(http.StatusUnauthorized)
+			default:
+				fmt.Fprint(w, `{"record_count":0,"page_no":1,"page_size":1,"clients":[]}`)
+			}
+		}))
+		createSecret(ns, "halo-creds", map[string]string{"clientId": "halo-client", "clientSecret": "halo-secret-value"})
+		ic := &v1alpha1.IntegrationConnection{}
+		ic.Namespace, ic.Name = ns, "halo"
+		ic.Spec = v1alpha1.IntegrationConnectionSpec{Provider: v1alpha1.ProviderHaloPSA, URL: tenant,
+			CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "halo-creds"}, Timeout: "2s"}
+		Expect(k8s.Create(ctx, ic)).To(Succeed())
+		ready := func() string {
+			got := &v1alpha1.IntegrationConnection{}
+			Expect(k8s.Get(ctx, client.ObjectKeyFromObject(ic), got)).To(Succeed())
+			if c := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionReady); c != nil {
+				return c.Reason + ": " + c.Message
+			}
+			return ""
+		}
+		Eventually(ready).Should(And(HavePrefix(v1alpha1.ReasonInvalidSpec),
+			ContainSubstring(strings.TrimPrefix(authServer, "http://")), ContainSubstring("spec.authURL")))
+		Consistently(grants.Load, "2s").Should(BeZero(), "the client secret never reaches a host the spec does not name")
+
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(ic), ic)).To(Succeed())
+		ic.Spec.AuthURL = authServer + "/auth"
+		Expect(k8s.Update(ctx, ic)).To(Succeed())
+		Eventually(ready).Should(HavePrefix(v1alpha1.ReasonConnected))
+		Expect(grants.Load()).To(BeEquivalentTo(1))
+	})
+
+	It("admits spec.authURL only for HaloPSA and only as https or loopback http", func() {
+		ns := newNamespace()
+		create := func(name string, p v1alpha1.ProviderName, authURL string) error {
+			return k8s.Create(ctx, &v1alpha1.IntegrationConnection{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: v1alpha1.IntegrationConnectionSpec{Provider: p, URL: "https://acme.halopsa.com", AuthURL: authURL,
+					CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "x"}},
+			})
+		}
+		Expect(create("bms", v1alpha1.ProviderKaseyaBMS, "https://auth.example.com")).To(MatchError(ContainSubstring("HaloPSA only")))
+		Expect(create("plain", v1alpha1.ProviderHaloPSA, "http://auth.example.com/auth")).To(MatchError(ContainSubstring("spec.authURL must be an https URL")))
+		Expect(create("ok", v1alpha1.ProviderHaloPSA, "https://auth.example.com/auth")).To(Succeed())
+		Expect(create("loopback", v1alpha1.ProviderHaloPSA, "http://127.0.0.1:8080/auth")).To(Succeed())
+	})
+})
