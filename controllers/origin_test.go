@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
@@ -58,18 +57,4 @@ var _ = Describe("IntegrationConnection credential origin", func() {
 		Expect(grants.Load()).To(BeEquivalentTo(1))
 	})
 
-	It("admits spec.authURL only for HaloPSA and only as https or loopback http", func() {
-		ns := newNamespace()
-		create := func(name string, p v1alpha1.ProviderName, authURL string) error {
-			return k8s.Create(ctx, &v1alpha1.IntegrationConnection{
-				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-				Spec: v1alpha1.IntegrationConnectionSpec{Provider: p, URL: "https://acme.halopsa.com", AuthURL: authURL,
-					CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "x"}},
-			})
-		}
-		Expect(create("bms", v1alpha1.ProviderKaseyaBMS, "https://auth.example.com")).To(MatchError(ContainSubstring("HaloPSA only")))
-		Expect(create("plain", v1alpha1.ProviderHaloPSA, "http://auth.example.com/auth")).To(MatchError(ContainSubstring("spec.authURL must be an https URL")))
-		Expect(create("ok", v1alpha1.ProviderHaloPSA, "https://auth.example.com/auth")).To(Succeed())
-		Expect(create("loopback", v1alpha1.ProviderHaloPSA, "http://127.0.0.1:8080/auth")).To(Succeed())
-	})
 })
