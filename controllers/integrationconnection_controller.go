@@ -120,6 +120,12 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		if errors.As(perr, &pe) && pe.RetryAfter > 0 && pe.RetryAfter < requeue {
 			requeue = pe.RetryAfter
 		}
+	case kind == provider.KindOriginRefused:
+		// Terminal: the vendor pointed credentials at a host the spec does not name (a
+		// redirect, a discovered auth server). Only a spec change (url, authURL) can allow it.
+		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec,
+			fmt.Sprintf("credentials were kept from a host the spec does not name: %v", perr))
+		requeue = 0
 	case kind == provider.KindInvalid || kind == provider.KindNotFound:
 		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec,
 			fmt.Sprintf("the endpoint answered but not as a %s API (check spec.url): %v", ic.Spec.Provider, perr))

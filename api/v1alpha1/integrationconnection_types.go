@@ -30,6 +30,7 @@ const (
 
 // IntegrationConnectionSpec is one vendor API endpoint and the Secret holding its credentials.
 // +kubebuilder:validation:XValidation:rule="!has(self.tls) || !has(self.tls.caBundleSecretRef) || !self.tls.insecureSkipVerify",message="spec.tls: caBundleSecretRef and insecureSkipVerify are mutually exclusive"
+// +kubebuilder:validation:XValidation:rule="!has(self.authURL) || self.provider == 'HaloPSA'",message="spec.authURL applies to HaloPSA only"
 type IntegrationConnectionSpec struct {
 	// Provider is the vendor product behind this endpoint. It decides the side (PSA or Tool) and
 	// the Secret keys required: KaseyaVSA (username, token), GravityZone (apiKey), CyberQP (apiKey),
@@ -47,6 +48,18 @@ type IntegrationConnectionSpec struct {
 	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:XValidation:rule="self.matches('^https://[^/?# ]+([/?#].*)?$') || self.matches('^http://(localhost|127[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[[]::1[]])(:[0-9]{1,5})?([/?#].*)?$')",message="spec.url must be an https URL (http is allowed only for localhost, 127.0.0.0/8 or ::1)"
 	URL string `json:"url"`
+
+	// AuthURL is the HaloPSA authorisation server, for a tenant whose GET /api/authinfo names one
+	// outside the origin (scheme, host and port) of url, e.g. https://auth.example.com/auth; the
+	// client posts its token request to {authURL}/token and skips the discovery call. Credentials
+	// are sent only to url's origin or to this address: unset, an auth server that /api/authinfo
+	// names elsewhere is refused (Ready=False, reason InvalidSpec, naming the host). HaloPSA only.
+	// Must be https; http is accepted only for a loopback address.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="self.matches('^https://[^/?# ]+([/?#].*)?$') || self.matches('^http://(localhost|127[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}|[[]::1[]])(:[0-9]{1,5})?([/?#].*)?$')",message="spec.authURL must be an https URL (http is allowed only for localhost, 127.0.0.0/8 or ::1)"
+	// +optional
+	AuthURL string `json:"authURL,omitempty"`
 
 	// CredentialsSecretRef names the Secret, in this namespace, whose data holds the provider's
 	// credential keys. A change to that Secret re-probes the connection.

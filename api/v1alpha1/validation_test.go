@@ -86,6 +86,23 @@ var _ = Describe("IntegrationConnection validation", func() {
 			"  tls: {caBundleSecretRef: {name: ca, key: ca.crt}, insecureSkipVerify: true}", "spec.tls", "mutually exclusive"),
 	)
 
+	DescribeTable("admits spec.authURL only for HaloPSA, as https or loopback http",
+		func(provider, authURL, wantMsg string) {
+			doc := strings.Replace(fmt.Sprintf(icBase, "https://acme.halopsa.com", "  authURL: "+authURL), "ConnectWisePSA", provider, 1)
+			err := create(newNamespace(), doc)
+			if wantMsg == "" {
+				Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(wantMsg))
+		},
+		Entry("https for HaloPSA", "HaloPSA", "https://auth.example.com/auth", ""),
+		Entry("loopback http for HaloPSA", "HaloPSA", "http://127.0.0.1:8080/auth", ""),
+		Entry("plain http to a public host", "HaloPSA", "http://auth.example.com/auth", "spec.authURL must be an https URL"),
+		Entry("another provider", "KaseyaBMS", "https://auth.example.com/auth", "spec.authURL applies to HaloPSA only"),
+	)
+
 	It("rejects an unknown provider", func() {
 		doc := strings.Replace(fmt.Sprintf(icBase, "https://x.example.com", ""), "ConnectWisePSA", "Autotask", 1)
 		err := create(newNamespace(), doc)

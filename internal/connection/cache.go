@@ -133,6 +133,13 @@ func (c *Cache) config(ic *v1alpha1.IntegrationConnection, caSecret *corev1.Secr
 		return cfg, &ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: fmt.Sprintf("spec.url %q is not a valid URL", ic.Spec.URL)}
 	}
 	cfg.URL = u
+	if ic.Spec.AuthURL != "" {
+		au, err := url.Parse(ic.Spec.AuthURL)
+		if err != nil || au.Host == "" {
+			return cfg, &ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: fmt.Sprintf("spec.authURL %q is not a valid URL", ic.Spec.AuthURL)}
+		}
+		cfg.AuthURL = au
+	}
 	timeout, err := ic.Spec.Timeout.Parse(DefaultTimeout)
 	if err != nil || timeout <= 0 {
 		return cfg, &ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: fmt.Sprintf("spec.timeout %q is not a positive duration", ic.Spec.Timeout)}

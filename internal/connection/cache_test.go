@@ -178,6 +178,13 @@ func TestClientConfigErrors(t *testing.T) {
 			mentions: []string{"spec.url"},
 		},
 		{
+			name:     "authURL without a host",
+			objs:     []client.Object{creds()},
+			ic:       conn(func(ic *v1alpha1.IntegrationConnection) { ic.Spec.AuthURL = "auth.example.com/auth" }),
+			reason:   v1alpha1.ReasonInvalidSpec,
+			mentions: []string{"spec.authURL", "auth.example.com/auth"},
+		},
+		{
 			name:     "CA bundle Secret missing",
 			objs:     []client.Object{creds()},
 			ic:       conn(withCABundle("private-ca", "ca.crt")),

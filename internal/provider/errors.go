@@ -19,6 +19,10 @@ const (
 	KindInvalid        Kind = "InvalidRequest" // the vendor refused the request as malformed
 	KindUnknownOutcome Kind = "UnknownOutcome" // a write may or may not have happened
 	KindUnsupported    Kind = "Unsupported"    // the product lacks the capability or filter
+	// KindOriginRefused: a request carrying credentials or a body would have gone to an origin
+	// (scheme, host, port) that the connection's spec does not name, through a redirect, a
+	// server-supplied link or a discovered auth server. Terminal until the spec changes.
+	KindOriginRefused Kind = "OriginRefused"
 )
 
 // Error is the typed error every provider returns. Message never contains credentials.

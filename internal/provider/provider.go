@@ -51,6 +51,12 @@ type Config struct {
 	MaxRetries int
 	// Backoff is the base of the jittered exponential back-off; zero means 500ms.
 	Backoff time.Duration
+	// MaxRetryAfter caps how long one request waits for a server's Retry-After; a longer (or
+	// deadline-passing) delay is returned at once as an error carrying it. Zero means 5 minutes.
+	MaxRetryAfter time.Duration
+	// AuthURL is an authorisation server the user named in the spec (HaloPSA spec.authURL):
+	// besides URL's own origin, the only origin that may receive credentials. Nil means none.
+	AuthURL *url.URL
 }
 
 // Credentials are the Secret's data keys.

@@ -11,9 +11,6 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider/httpx"
 )
 
-// maxPages stops a server that keeps answering rel="next" (10 million records at 1,000 each).
-const maxPages = 10000
-
 // listAll reads every page of a list endpoint: page=1&pageSize=1000, then each Link rel="next"
 // until there is none.
 func listAll[T any](ctx context.Context, c *Client, op, resource string, q url.Values) ([]T, error) {
@@ -25,14 +22,20 @@ func listAll[T any](ctx context.Context, c *Client, op, resource string, q url.V
 	query.Set("pageSize", strconv.Itoa(pageSize))
 	path := resource
 	seen := map[string]bool{}
+	// The guard stops a server that keeps answering rel="next" past the page cap, or with the
+	// same page under ever new links; seen stops links that go round in a circle.
+	guard := httpx.PageGuard{Operation: op}
 	var out []T
-	for pages := 1; ; pages++ {
+	for {
 		resp, err := c.api(ctx, httpx.Request{Operation: op, Method: http.MethodGet, Path: path, Query: query})
 		if err != nil {
 			return nil, err
 		}
 		if resp.StatusCode != http.StatusOK {
 			return nil, c.statusErr(op, resp)
+		}
+		if err := guard.Next(c.http, resp.Body); err != nil {
+			return nil, err
 		}
 		items, err := decodeList[T](resp.Body)
 		if err != nil {
@@ -47,7 +50,7 @@ func listAll[T any](ctx context.Context, c *Client, op, resource string, q url.V
 		if err != nil {
 			return nil, c.http.Errorf(provider.KindInvalid, op, resp.StatusCode, "%v", err)
 		}
-		if seen[abs] || pages >= maxPages {
+		if seen[abs] {
 			return nil, c.http.Errorf(provider.KindInvalid, op, resp.StatusCode, "paging does not end: next page %s was already read", abs)
 		}
 		seen[abs] = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
@@ -76,7 +77,11 @@ func (c *Client) tokenError(op string, resp *httpx.Response) *provider.Error {
 	return c.statusError(op, resp)
 }
 
-// discoverAuthURL asks /api/authinfo where the authorisation server is, once per client.
+// discoverAuthURL finds the authorisation server once per client: spec.authURL when the user
+// wrote one, else what /api/authinfo reports. The client secret goes only to the tenant's own
+// origin or to spec.authURL, so a discovered server anywhere else is refused (OriginRefused,
+// which the connection reports as InvalidSpec naming the host): whoever controls the tenant's
+// answer must not be able to collect the secret.
 func (c *Client) discoverAuthURL(ctx context.Context, hc *httpx.Client) (string, error) {
 	const op = "DiscoverAuth"
 	c.mu.Lock()
@@ -86,25 +91,34 @@ func (c *Client) discoverAuthURL(ctx context.Context, hc *httpx.Client) (string,
 		return cached, nil
 	}
 	base := hc.BaseURL()
-	resp, err := hc.Do(ctx, httpx.Request{Operation: op, Method: http.MethodGet, Path: "api/authinfo", NoAuth: true})
-	if err != nil {
-		return "", err
-	}
-	raw := ""
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		// Installs without the discovery endpoint serve the auth server at {url}/auth.
-	case resp.StatusCode/100 != 2:
-		return "", c.statusError(op, resp)
-	default:
-		if raw, err = decodeAuthInfo(resp.Body); err != nil {
-			return "", hc.Errorf(provider.KindInvalid, op, resp.StatusCode,
-				"unexpected answer from /api/authinfo (is the URL the Halo tenant root?): %v", err)
+	var authURL string
+	if configured := hc.AuthURL(); configured != nil {
+		authURL = strings.TrimRight(configured.String(), "/")
+	} else {
+		resp, err := hc.Do(ctx, httpx.Request{Operation: op, Method: http.MethodGet, Path: "api/authinfo", NoAuth: true})
+		if err != nil {
+			return "", err
 		}
-	}
-	authURL, err := resolveAuthURL(base, raw)
-	if err != nil {
-		return "", hc.Errorf(provider.KindInvalid, op, resp.StatusCode, "%v", err)
+		raw := ""
+		switch {
+		case resp.StatusCode == http.StatusNotFound:
+			// Installs without the discovery endpoint serve the auth server at {url}/auth.
+		case resp.StatusCode/100 != 2:
+			return "", c.statusError(op, resp)
+		default:
+			if raw, err = decodeAuthInfo(resp.Body); err != nil {
+				return "", hc.Errorf(provider.KindInvalid, op, resp.StatusCode,
+					"unexpected answer from /api/authinfo (is the URL the Halo tenant root?): %v", err)
+			}
+		}
+		if authURL, err = resolveAuthURL(base, raw); err != nil {
+			return "", hc.Errorf(provider.KindInvalid, op, resp.StatusCode, "%v", err)
+		}
+		if u, err := url.Parse(authURL); err != nil || !httpx.SameOrigin(u, base) {
+			return "", hc.Errorf(provider.KindOriginRefused, op, 0,
+				"/api/authinfo names the auth server %s, which is not the tenant's origin %s://%s; the client secret "+
+					"was not sent there. If that server is yours, set spec.authURL to %s", authURL, base.Scheme, base.Host, authURL)
+		}
 	}
 	c.mu.Lock()
 	c.authURL = authURL
@@ -112,7 +126,8 @@ func (c *Client) discoverAuthURL(ctx context.Context, hc *httpx.Client) (string,
 	return authURL, nil
 }
 
-// resolveAuthURL turns the reported auth_url into an absolute URL without a trailing slash.
+// resolveAuthURL turns the reported auth_url into an absolute URL without a trailing slash; the
+// caller decides whether that origin may receive the secret.
 // An empty value means {base}/auth. A relative value is resolved against the tenant root. An
 // http auth server is refused for an https tenant, so the secret never travels in clear.
 func resolveAuthURL(base *url.URL, raw string) (string, error) {

@@ -156,3 +156,37 @@ func TestBasicAuthSetsHeaderAndExtras(t *testing.T) {
 		t.Fatalf("default headers: %v", r.Header)
 	}
 }
+
+func TestRefusedLoginIsNotRepeated(t *testing.T) {
+	// Repeating a refused login can lock the MSP's vendor account.
+	var fetches atomic.Int64
+	_, srv := serve(t, status(200, "ok"))
+	c := newTestClient(t, srv.URL, func(o *Options) {
+		o.Auth = &TokenAuth{Fetch: func(context.Context, *Client) (Token, error) {
+			fetches.Add(1)
+			return Token{}, &provider.Error{Kind: provider.KindAuth, Message: "invalid_grant"}
+		}}
+	})
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x"})
+	wantKind(t, err, provider.KindAuth)
+	if fetches.Load() != 1 {
+		t.Fatalf("a refused login must not be repeated: %d logins", fetches.Load())
+	}
+}
+
+func TestFailingLoginIsRetriedOnlyByItsOwnCall(t *testing.T) {
+	// The login request already retries its 503s; the data call must not retry the whole
+	// login again, which made (MaxRetries+1)² login requests.
+	logins, srv := serve(t, status(503, "down"))
+	c := newTestClient(t, srv.URL, func(o *Options) {
+		o.Auth = &TokenAuth{Fetch: func(ctx context.Context, c *Client) (Token, error) {
+			_, err := c.Do(ctx, Request{Operation: "Login", Method: http.MethodPost, Path: "/login", NoAuth: true, Idempotent: true})
+			return Token{}, err
+		}}
+	})
+	_, err := c.Do(context.Background(), Request{Operation: "List", Method: http.MethodGet, Path: "/x"})
+	wantKind(t, err, provider.KindTransient)
+	if logins.count() != 4 {
+		t.Fatalf("MaxRetries 3: want 4 login attempts in all, got %d", logins.count())
+	}
+}

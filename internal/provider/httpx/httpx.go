@@ -1,6 +1,8 @@
 // Package httpx is the HTTP layer every vendor client shares: a token bucket per connection,
-// retries with jittered exponential back-off that honour Retry-After, a per-request timeout, one
-// re-authentication on 401, an outbound-call metric, and redaction of credentials from errors.
+// retries with jittered exponential back-off that honour Retry-After up to a cap, a per-request
+// timeout, one re-authentication on 401, a bounded response size, an outbound-call metric,
+// credentials that never leave their origin, and redaction of credentials (static secrets and
+// fetched session tokens) from errors.
 //
 // Vendor packages build requests and decode bodies; they never loop on retries themselves.
 package httpx
@@ -8,7 +10,6 @@ package httpx
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,10 +42,16 @@ type Options struct {
 	// Auth may be nil for APIs that sign nothing (or for the auth client itself).
 	Auth Authenticator
 	// Secrets are credential values redacted from every error message this client produces.
+	// Tokens fetched by a TokenAuth are added at run time.
 	Secrets []string
-	// MaxBodyBytes bounds a response body read; zero means 32 MiB.
+	// MaxBodyBytes bounds a response body; a larger one is an error, never truncated JSON.
+	// Zero means 32 MiB.
 	MaxBodyBytes int64
 }
+
+// DefaultMaxRetryAfter is the longest Retry-After one request waits for when the Config sets
+// none: a worker sleeping longer would stall every other connection's work behind it.
+const DefaultMaxRetryAfter = 5 * time.Minute
 
 // Client sends requests for one connection.
 type Client struct {
@@ -53,11 +60,14 @@ type Client struct {
 	http       *http.Client
 	limiter    *rate.Limiter
 	auth       Authenticator
-	redactor   *strings.Replacer
+	authURL    *url.URL
+	redactor   *redactor
 	maxRetries int
 	backoff    time.Duration
 	maxBody    int64
-	calls      atomic.Int64
+	// maxRetryAfter caps a server-requested wait; beyond it Do returns the delay instead.
+	maxRetryAfter time.Duration
+	calls         atomic.Int64
 	// sleep is swapped in tests of the back-off schedule.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -97,67 +107,25 @@ func New(opts Options) *Client {
 	if maxBody <= 0 {
 		maxBody = 32 << 20
 	}
-	var pairs []string
-	seen := map[string]bool{}
-	for _, s := range opts.Secrets {
-		if len(s) < 3 { // redacting one- or two-letter values would shred every message
-			continue
-		}
-		// Errors quote URLs (query-escaped) and bodies (JSON-escaped): redact those forms too.
-		jsonForm, _ := json.Marshal(s)
-		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(string(jsonForm), `"`)} {
-			if !seen[form] {
-				seen[form] = true
-				pairs = append(pairs, form, "[REDACTED]")
-			}
-		}
+	maxRetryAfter := cfg.MaxRetryAfter
+	if maxRetryAfter <= 0 {
+		maxRetryAfter = DefaultMaxRetryAfter
 	}
-	return &Client{
-		provider:   opts.Provider,
-		base:       cfg.URL,
-		http:       &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: noAuthOnRedirect},
-		limiter:    rate.NewLimiter(rate.Limit(float64(rpm)/60.0), burst),
-		auth:       opts.Auth,
-		redactor:   strings.NewReplacer(pairs...),
-		maxRetries: maxRetries,
-		backoff:    backoff,
-		maxBody:    maxBody,
-		sleep:      sleepCtx,
+	c := &Client{
+		provider:      opts.Provider,
+		base:          cfg.URL,
+		authURL:       cfg.AuthURL,
+		limiter:       rate.NewLimiter(rate.Limit(float64(rpm)/60.0), burst),
+		auth:          opts.Auth,
+		redactor:      newRedactor(opts.Secrets),
+		maxRetries:    maxRetries,
+		backoff:       backoff,
+		maxBody:       maxBody,
+		maxRetryAfter: maxRetryAfter,
+		sleep:         sleepCtx,
 	}
-}
-
-// noAuthOnRedirect stops redirects to another host from carrying credentials (Go already drops
-// Authorization across hosts); same-host redirects such as VSA's trailing-slash 301 are followed.
-func noAuthOnRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
-	}
-	first := via[0].URL
-	if req.URL.Host == first.Host && req.URL.Scheme == first.Scheme {
-		for k, v := range via[0].Header {
-			if _, ok := req.Header[k]; !ok {
-				req.Header[k] = v
-			}
-		}
-		return nil
-	}
-	// Go keeps Authorization when only the port or scheme differs; a redirect off the
-	// connection's origin must carry no credentials at all.
-	req.Header.Del("Authorization")
-	for k := range via[0].Header {
-		if !isSafeHeader(k) {
-			req.Header.Del(k)
-		}
-	}
-	return nil
-}
-
-func isSafeHeader(k string) bool {
-	switch http.CanonicalHeaderKey(k) {
-	case "Accept", "Content-Type", "User-Agent", "Accept-Encoding":
-		return true
-	}
-	return false
+	c.http = &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: c.checkRedirect}
+	return c
 }
 
 // Calls is the number of HTTP requests sent so far (every attempt counts).
@@ -166,8 +134,12 @@ func (c *Client) Calls() int64 { return c.calls.Load() }
 // BaseURL is the connection's URL as configured.
 func (c *Client) BaseURL() *url.URL { return c.base }
 
-// Redact removes every configured secret from s.
-func (c *Client) Redact(s string) string { return c.redactor.Replace(s) }
+// Redact removes every configured secret and every learnt token from s.
+func (c *Client) Redact(s string) string { return c.redactor.replace(s) }
+
+// LearnSecret adds a credential obtained at run time (a session token) to what Redact removes.
+// Safe for concurrent use.
+func (c *Client) LearnSecret(s string) { c.redactor.learn(s) }
 
 // Request is one logical call; Do may send it several times.
 type Request struct {
@@ -196,12 +168,13 @@ type Response struct {
 }
 
 // Do sends req, retrying as described in the package doc. It returns a *provider.Error when no
-// usable answer came back: RateLimited / Transient after retries, UnknownOutcome when a
-// non-idempotent write may have reached the server, or Auth when 401 persists after one
-// re-authentication.
+// usable answer came back: RateLimited / Transient after retries (at once, carrying RetryAfter,
+// when the server asks for a wait beyond the cap or the context's deadline), UnknownOutcome when
+// a non-idempotent write may have reached the server, Auth when 401 persists after one
+// re-authentication, OriginRefused when credentials would leave their origin, or Invalid when
+// the answer is larger than the body limit.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
-	idempotent := req.Idempotent || req.Method == http.MethodGet || req.Method == http.MethodHead ||
-		req.Method == http.MethodDelete
+	idempotent := isIdempotent(req)
 	reauthed := false
 	var lastErr error
 	for attempt := 0; ; attempt++ {
@@ -211,11 +184,16 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		resp, err := c.send(ctx, req)
 		result := classify(resp, err)
 		observe(c.provider, req.Operation, result)
+		var pe *provider.Error
 		switch {
-		case err != nil && isFinal(err):
-			// The login itself was refused (bad credentials, wrong URL): retrying cannot help and
-			// would repeat failed logins against the vendor.
-			return nil, err
+		case err != nil && errors.As(err, &pe):
+			// Decided before or without a usable answer: a login that failed (it already retried
+			// on its own; repeating it risks locking the vendor account), a refused origin, a body
+			// over the limit. Retrying cannot change any of them.
+			if pe.Op == "" {
+				pe.Op = req.Operation
+			}
+			return nil, pe
 		case err != nil:
 			if ctx.Err() != nil {
 				if !idempotent {
@@ -237,8 +215,12 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			return resp, c.fail(req, provider.KindAuth, resp.StatusCode, errors.New(c.snippet(resp.Body)))
 		case resp.StatusCode == http.StatusTooManyRequests:
 			// A 429 was refused before any work, so even a create is safe to resend.
-			lastErr = &provider.Error{Kind: provider.KindRateLimited, Op: req.Operation, StatusCode: 429,
+			limited := &provider.Error{Kind: provider.KindRateLimited, Op: req.Operation, StatusCode: 429,
 				RetryAfter: retryAfter(resp.Header)}
+			if c.waitTooLong(ctx, limited) {
+				return nil, limited
+			}
+			lastErr = limited
 		case resp.StatusCode >= 500 && !idempotent:
 			// Any server error on a create may have happened after the record was written.
 			return nil, c.fail(req, provider.KindUnknownOutcome, resp.StatusCode, errors.New(c.snippet(resp.Body)))
@@ -247,8 +229,12 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			if !idempotent {
 				return nil, c.fail(req, provider.KindUnknownOutcome, resp.StatusCode, errors.New(c.snippet(resp.Body)))
 			}
-			lastErr = &provider.Error{Kind: provider.KindTransient, Op: req.Operation, StatusCode: resp.StatusCode,
+			unavailable := &provider.Error{Kind: provider.KindTransient, Op: req.Operation, StatusCode: resp.StatusCode,
 				Message: c.snippet(resp.Body), RetryAfter: retryAfter(resp.Header)}
+			if c.waitTooLong(ctx, unavailable) {
+				return nil, unavailable
+			}
+			lastErr = unavailable
 		default:
 			return resp, nil
 		}
@@ -259,10 +245,48 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			}
 			return nil, c.fail(req, provider.KindTransient, 0, lastErr)
 		}
-		if err := c.sleep(ctx, c.delay(attempt, lastErr)); err != nil {
+		d := c.delay(attempt, lastErr)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+			// Sleeping would only end in a context error; report what the server said instead.
+			if errors.As(lastErr, &pe) {
+				return nil, pe
+			}
+			return nil, c.fail(req, provider.KindTransient, 0, lastErr)
+		}
+		if err := c.sleep(ctx, d); err != nil {
 			return nil, c.fail(req, provider.KindTransient, 0, err)
 		}
 	}
+}
+
+// waitTooLong reports a Retry-After that Do will not sleep through: beyond the cap, or past
+// the context's deadline. It then completes pe's message with the time the server named, so the
+// condition built from it says until when. The caller returns pe at once; the controller
+// requeues with pe.RetryAfter.
+func (c *Client) waitTooLong(ctx context.Context, pe *provider.Error) bool {
+	if pe.RetryAfter <= 0 {
+		return false
+	}
+	until := time.Now().Add(pe.RetryAfter).UTC().Truncate(time.Second)
+	why := ""
+	if pe.RetryAfter > c.maxRetryAfter {
+		why = fmt.Sprintf("longer than the %s this client waits within one call", c.maxRetryAfter)
+	} else if deadline, ok := ctx.Deadline(); ok && until.After(deadline) {
+		why = "past this call's deadline"
+	} else {
+		return false
+	}
+	msg := fmt.Sprintf("the server asked to retry after %s (until %s), %s", pe.RetryAfter, until.Format(time.RFC3339), why)
+	if pe.Message != "" {
+		msg = pe.Message + "; " + msg
+	}
+	pe.Message = msg
+	return true
+}
+
+func isIdempotent(req Request) bool {
+	return req.Idempotent || req.Method == http.MethodGet || req.Method == http.MethodHead ||
+		req.Method == http.MethodDelete
 }
 
 // isStatic reports an Authenticator with fixed credentials: re-authenticating would resend the
@@ -270,14 +294,6 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 func isStatic(a Authenticator) bool {
 	s, ok := a.(interface{ Static() bool })
 	return ok && s.Static()
-}
-
-func isFinal(err error) bool {
-	switch provider.KindOf(err) {
-	case provider.KindAuth, provider.KindInvalid, provider.KindNotFound:
-		return true
-	}
-	return false
 }
 
 // errNotSent marks failures that happened before any byte left (safe to retry even for a POST).
@@ -306,23 +322,28 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 		hr.Header.Set("Accept", "application/json")
 	}
 	hr.Header.Set("User-Agent", "accountsync-operator")
-	if c.auth != nil && !req.NoAuth {
-		if !c.sameOrigin(u) {
-			// A server-supplied next-page URL pointing elsewhere must not receive credentials.
-			return nil, &provider.Error{Kind: provider.KindInvalid, Op: req.Operation,
-				Message: fmt.Sprintf("refusing to send credentials to %s://%s (not the connection's host)", u.Scheme, u.Host)}
-		}
+	authenticated := c.auth != nil && !req.NoAuth
+	if (authenticated || carriesCredentials(req.Body != nil, req.Header)) && !c.Trusts(u) {
+		// A server-supplied URL (a next-page link, a discovered auth server) pointing elsewhere
+		// must not receive credentials or a body.
+		return nil, c.refuseOrigin(req.Operation, u)
+	}
+	if authenticated {
 		if err := c.auth.Apply(ctx, c, hr); err != nil {
 			var pe *provider.Error
 			if errors.As(err, &pe) {
 				return nil, pe
 			}
-			return nil, fmt.Errorf("%w: authenticate: %v", errNotSent, err)
+			return nil, c.fail(req, provider.KindTransient, 0, fmt.Errorf("authenticate: %w", err))
 		}
 	}
 	c.calls.Add(1)
 	resp, err := c.http.Do(hr)
 	if err != nil {
+		var pe *provider.Error
+		if errors.As(err, &pe) { // refused by checkRedirect
+			return nil, pe
+		}
 		var dnsErr *net.DNSError
 		var opErr *net.OpError
 		if errors.As(err, &dnsErr) || (errors.As(err, &opErr) && opErr.Op == "dial") {
@@ -331,15 +352,20 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody))
+	// One byte past the limit tells a body that ends exactly at it from one that was cut.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
 		return nil, err
 	}
+	if int64(len(data)) > c.maxBody {
+		kind := provider.KindInvalid
+		if !isIdempotent(req) && resp.StatusCode/100 == 2 {
+			kind = provider.KindUnknownOutcome // the write was accepted; its answer is unreadable
+		}
+		return nil, &provider.Error{Kind: kind, Op: req.Operation, StatusCode: resp.StatusCode, Message: fmt.Sprintf(
+			"the response body is larger than the %d bytes limit; a truncated answer is never decoded", c.maxBody)}
+	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
-}
-
-func (c *Client) sameOrigin(u *url.URL) bool {
-	return c.base != nil && strings.EqualFold(u.Scheme, c.base.Scheme) && strings.EqualFold(u.Host, c.base.Host)
 }
 
 func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {

@@ -2,9 +2,11 @@ package httpx
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,5 +95,80 @@ func TestShortSecretsAreNotRedacted(t *testing.T) {
 	c := newTestClient(t, "http://example.invalid", func(o *Options) { o.Secrets = []string{"a", "id", ""} })
 	if got := c.Redact("a valid id"); got != "a valid id" {
 		t.Fatalf("short secrets must not be redacted: %q", got)
+	}
+}
+
+func TestSnippetRedactsBeforeTruncating(t *testing.T) {
+	body := strings.Repeat("x", 290) + secretA // the secret spans the 300-byte cut
+	_, srv := serve(t, status(503, body))
+	c := redactingClient(t, srv.URL, nil)
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x"})
+	if strings.Contains(err.Error(), secretA[:6]) {
+		t.Fatalf("part of the secret leaked: %q", err.Error())
+	}
+}
+
+func TestEncodedSecretsAreRedacted(t *testing.T) {
+	secret := `p@ss/w"rd<1>`
+	c := newTestClient(t, closedURL(t), func(o *Options) { o.Secrets = []string{secret}; o.Config.MaxRetries = 0 })
+	_, err := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/x", Query: url.Values{"key": {secret}}})
+	if strings.Contains(err.Error(), url.QueryEscape(secret)) {
+		t.Fatalf("URL-encoded secret leaked: %q", err.Error())
+	}
+	for _, echo := range []string{
+		`{"echo":"p@ss/w\"rd\u003c1\u003e"}`, // Go's encoder (HTML-safe)
+		`{"echo":"p@ss/w\"rd<1>"}`,           // most other encoders
+		"/keys/" + url.PathEscape(secret),
+	} {
+		if got := c.Redact(echo); strings.Contains(got, `w\"rd`) || strings.Contains(got, "w%22rd") {
+			t.Fatalf("escaped secret leaked: %q", got)
+		}
+	}
+}
+
+func TestLongerSecretIsRedactedWhole(t *testing.T) {
+	// A user name that starts the password must not leave the password's tail behind.
+	c := newTestClient(t, "http://example.invalid", func(o *Options) { o.Secrets = []string{"admin", "admin-Pa55word"} })
+	if got := c.Redact("login admin-Pa55word failed"); got != "login [REDACTED] failed" {
+		t.Fatalf("Redact: %q", got)
+	}
+}
+
+func TestFetchedTokensAreRedacted(t *testing.T) {
+	const session = "sess-7f3a9c2d1e"
+	// The server echoes the bearer token it was given, as some vendors' error pages do.
+	_, srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"bad request for ` + r.Header.Get("Authorization") + `"}`))
+	})
+	c := newTestClient(t, srv.URL, func(o *Options) {
+		o.Auth = &TokenAuth{Fetch: func(context.Context, *Client) (Token, error) { return Token{Value: session}, nil }}
+	})
+	resp, err := c.Do(context.Background(), Request{Operation: "List", Method: http.MethodGet, Path: "/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []error{c.StatusError("List", resp, ""), c.Errorf(provider.KindInvalid, "List", 0, "echo %s", session)} {
+		if strings.Contains(e.Error(), session) || !strings.Contains(e.Error(), "[REDACTED]") {
+			t.Fatalf("session token leaked: %q", e.Error())
+		}
+	}
+}
+
+func TestRedactorLearnsConcurrently(t *testing.T) {
+	c := newTestClient(t, "http://example.invalid", func(o *Options) { o.Secrets = []string{secretA} })
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(2)
+		tok := fmt.Sprintf("token-%04d-abcdef", i)
+		go func() { defer wg.Done(); c.LearnSecret(tok) }()
+		go func() { defer wg.Done(); _ = c.Redact("x " + secretA + " " + tok) }()
+	}
+	wg.Wait()
+	for i := 0; i < 8; i++ {
+		tok := fmt.Sprintf("token-%04d-abcdef", i)
+		if got := c.Redact(tok + secretA); got != "[REDACTED][REDACTED]" {
+			t.Fatalf("Redact after learning: %q", got)
+		}
 	}
 }

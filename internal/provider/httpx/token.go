@@ -17,6 +17,7 @@ type Token struct {
 
 // TokenAuth caches a token fetched by Fetch and refreshes it shortly before expiry or after a
 // 401. Fetch runs through the same Client (with NoAuth) so logins are rate limited and counted.
+// Every fetched token is added to the Client's redaction, like the static secrets.
 type TokenAuth struct {
 	Fetch func(ctx context.Context, c *Client) (Token, error)
 	// Extra headers set on every authenticated request (e.g. ConnectWise's clientId).
@@ -38,6 +39,8 @@ func (t *TokenAuth) Apply(ctx context.Context, c *Client, req *http.Request) err
 		if err != nil {
 			return err
 		}
+		// A session token is as secret as the credentials that bought it.
+		c.LearnSecret(tok.Value)
 		t.token = tok
 	}
 	scheme := t.token.Scheme

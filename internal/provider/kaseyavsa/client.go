@@ -112,9 +112,11 @@ func (c *Client) decode(op string, resp *httpx.Response) (envelope, error) {
 	return env, nil
 }
 
-// listAll pages through a list endpoint with $top/$skip until TotalRecords is reached.
+// listAll pages through a list endpoint with $top/$skip until TotalRecords is reached. The
+// page guard ends a server that ignores $skip (the same page again) while reporting a huge total.
 func listAll[T any](ctx context.Context, c *Client, op, path string, q url.Values, orderBy string) ([]T, error) {
 	var out []T
+	guard := httpx.PageGuard{Operation: op}
 	for skip := 0; ; {
 		page := url.Values{}
 		for k, v := range q {
@@ -125,6 +127,9 @@ func listAll[T any](ctx context.Context, c *Client, op, path string, q url.Value
 		page.Set("$orderby", orderBy)
 		resp, err := c.get(ctx, op, path, page)
 		if err != nil {
+			return nil, err
+		}
+		if err := guard.Next(c.http, resp.Body); err != nil {
 			return nil, err
 		}
 		env, err := c.decode(op, resp)
