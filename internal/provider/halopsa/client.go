@@ -118,9 +118,8 @@ func (c *Client) Probe(ctx context.Context) (provider.ProbeResult, error) {
 	return provider.ProbeResult{}, nil
 }
 
-// authenticate makes sure a token is cached. Calling it before the first request lets a
-// rejected credential surface at once: a token failure inside a request would otherwise be
-// retried by httpx as a failed attempt.
+// authenticate makes sure a token is cached. The probe calls it first so a refused login is
+// reported as the login's own error (with the auth server it went to), not as the first call's.
 func (c *Client) authenticate(ctx context.Context, op string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.hc.BaseURL().String(), nil)
 	if err != nil {
