@@ -33,6 +33,9 @@ type Snapshot struct {
 	// accounts the policy creates so they take part in the next sync.
 	CreateStatusID string
 	CreateTypeID   string
+	// CreateSettings are the PSA-specific create values (ids) resolved from the policy, for a
+	// PSA that needs them (Kaseya BMS); empty otherwise.
+	CreateSettings provider.CreateSettings
 	// conflicts are the mappings that lose the one-to-one rule, with the reason; replaced by
 	// every plan (also the plans between syncs), read through SnapshotStore.Conflict.
 	conflicts map[string]string

@@ -246,6 +246,32 @@ type Creation struct {
 	// +kubebuilder:default=100
 	// +optional
 	BatchSize int32 `json:"batchSize,omitempty"`
+	// KaseyaBMS is what a Kaseya BMS create needs beyond the name; other PSAs ignore it. The
+	// account type of a new account is the first of spec.psa.filter.types.
+	// +optional
+	KaseyaBMS *KaseyaBMSCreation `json:"kaseyaBMS,omitempty"`
+}
+
+// KaseyaBMSCreation holds the values the Kaseya BMS API requires on an account or asset
+// create. A value that does not resolve makes the policy Ready=False, InvalidSpec, naming the
+// value and the choices.
+type KaseyaBMSCreation struct {
+	// AccountManager is the employee new accounts are assigned to: full name, e-mail, user
+	// name or id (resolved by look-up). Required to create accounts.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	AccountManager string `json:"accountManager,omitempty"`
+	// BusinessType is the business type id of new accounts (the API offers no look-up by
+	// name). Required to create accounts.
+	// +kubebuilder:validation:MaxLength=10
+	// +kubebuilder:validation:Pattern=`^[0-9]*$`
+	// +optional
+	BusinessType string `json:"businessType,omitempty"`
+	// AssetCategory is the hardware-asset category of new assets: a name used by an existing
+	// asset, or an id. Required when assets are enabled.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	AssetCategory string `json:"assetCategory,omitempty"`
 }
 
 // Exclude lists record ids that never take part.

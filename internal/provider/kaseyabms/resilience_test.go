@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
-	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 	sim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
+	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 )
 
 func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
@@ -71,8 +71,8 @@ func TestServerIgnoringPageNumberIsStopped(t *testing.T) {
 
 func TestAnswersThatAreNotTheEnvelopeAreErrors(t *testing.T) {
 	for body, kind := range map[string]provider.Kind{
-		`<html>proxy</html>`: provider.KindUnknownOutcome,
-		`{}`:                 provider.KindUnknownOutcome,
+		`<html>proxy</html>`:            provider.KindUnknownOutcome,
+		`{}`:                            provider.KindUnknownOutcome,
 		`{"Success":true,"Result":"x"}`: provider.KindUnknownOutcome,
 	} {
 		c := stub(t, func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, body) })

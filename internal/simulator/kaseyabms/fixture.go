@@ -60,7 +60,7 @@ type Category struct {
 }
 
 // Account is a CRM account. A seeded account without locations gets a main location "Main",
-// as every account created through the API has one.
+// as every account created through the API has one; AccountTypeID zero means the first type.
 type Account struct {
 	ID               int64  `json:"id" yaml:"id"`
 	AccountName      string `json:"accountName" yaml:"accountName"`

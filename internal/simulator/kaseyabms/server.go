@@ -92,6 +92,10 @@ func New(f Fixture) *Server {
 		if a.ID == 0 {
 			a.ID = s.newID("account")
 		}
+		if a.AccountTypeID == 0 {
+			// Every BMS account has a type (it is required on a create).
+			a.AccountTypeID = s.types[0].ID
+		}
 		s.accounts = append(s.accounts, a)
 	}
 	for _, l := range f.Locations {
