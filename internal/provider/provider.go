@@ -200,7 +200,7 @@ type CreateSettings struct {
 	BusinessType   string
 	AssetCategory  string
 	// ForAccounts and ForAssets say which creates the policy makes, so only the settings they
-	// need are required.
+	// need are required; a value that is given is resolved either way.
 	ForAccounts, ForAssets bool
 }
 

@@ -216,11 +216,13 @@ func (c *Client) create(ctx context.Context, op, path string, body []byte) (enve
 //   - accountType: the id the policy resolved from spec.psa.filter.types.
 func (c *Client) ResolveCreateSettings(ctx context.Context, in provider.CreateSettings) (provider.CreateSettings, error) {
 	out := in
-	if in.ForAccounts {
-		if strings.TrimSpace(in.AccountType) == "" {
-			return out, &provider.SettingError{Setting: "accountType",
-				Reason: "Kaseya BMS needs an account type to create an account; list it first in spec.psa.filter.types"}
-		}
+	// A value that is given is checked even when the policy creates nothing yet: a manual
+	// mapping may ask for a create, and a wrong value is better reported now.
+	if in.ForAccounts && strings.TrimSpace(in.AccountType) == "" {
+		return out, &provider.SettingError{Setting: "accountType",
+			Reason: "Kaseya BMS needs an account type to create an account; list it first in spec.psa.filter.types"}
+	}
+	if in.ForAccounts || strings.TrimSpace(in.BusinessType) != "" {
 		if strings.TrimSpace(in.BusinessType) == "" {
 			return out, &provider.SettingError{Setting: "businessType", Reason: "Kaseya BMS needs a business type id to create an account"}
 		}
@@ -229,13 +231,15 @@ func (c *Client) ResolveCreateSettings(ctx context.Context, in provider.CreateSe
 				Reason: "give the numeric id: the v2 API offers no business-type look-up by name"}
 		}
 		out.BusinessType = strings.TrimSpace(in.BusinessType)
+	}
+	if in.ForAccounts || strings.TrimSpace(in.AccountManager) != "" {
 		id, err := c.resolveEmployee(ctx, in.AccountManager)
 		if err != nil {
 			return out, err
 		}
 		out.AccountManager = id
 	}
-	if in.ForAssets {
+	if in.ForAssets || strings.TrimSpace(in.AssetCategory) != "" {
 		id, err := c.resolveCategory(ctx, in.AssetCategory)
 		if err != nil {
 			return out, err

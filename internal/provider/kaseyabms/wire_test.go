@@ -234,9 +234,13 @@ func TestResolveCreateSettings(t *testing.T) {
 	if !errors.As(err, &se) || se.Setting != "accountType" {
 		t.Fatalf("no account type: %v", err)
 	}
-	// Only what the policy creates is required.
+	// Only what the policy creates is required, but a value that is given is checked.
 	if _, err := c.ResolveCreateSettings(ctx, provider.CreateSettings{}); err != nil {
 		t.Fatalf("nothing to create: %v", err)
+	}
+	_, err = c.ResolveCreateSettings(ctx, provider.CreateSettings{AccountManager: "Nobody"})
+	if !errors.As(err, &se) || se.Setting != "accountManager" {
+		t.Fatalf("a wrong manager on a policy that creates nothing: %v", err)
 	}
 }
 
