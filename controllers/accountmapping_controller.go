@@ -409,7 +409,8 @@ func (m *mappingRun) psaVerbs(psa provider.Client, snap *Snapshot) (creation.Ver
 			return out, nil
 		},
 		Create: func(ctx context.Context, name string) (creation.Record, error) {
-			a, err := creator.CreateAccount(ctx, provider.AccountCreate{Name: name, StatusID: snap.CreateStatusID, TypeID: snap.CreateTypeID})
+			a, err := creator.CreateAccount(ctx, provider.AccountCreate{Name: name, StatusID: snap.CreateStatusID, TypeID: snap.CreateTypeID,
+				ManagerID: snap.CreateSettings.AccountManager, BusinessTypeID: snap.CreateSettings.BusinessType})
 			return creation.Record{ID: a.ID, Name: a.Name}, err
 		},
 	}, nil
@@ -501,7 +502,7 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 		m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetDepartments, len(planned.CreateDepartments), batch),
 		m.r.Snapshots.TakeBudget(m.policy, snap.Seq, budgetAssets, len(planned.Creates), batch))
 	for i := range planned.Creates {
-		planned.Creates[i].Category = snap.AssetCategory
+		planned.Creates[i].Category = snap.CreateSettings.AssetCategory
 	}
 	counts, problems := assetsync.Apply(ctx, caps, in, planned)
 	st.Assets = &counts

@@ -24,6 +24,18 @@ func bmsFixture() bmssim.Fixture {
 	return bmssim.Fixture{Credentials: []bmssim.Credential{{Username: "api@msp", Password: "bms-password-secret", Tenant: "MSP"}}}
 }
 
+// bmsPolicy is policy() for a Kaseya BMS PSA: what a BMS create needs (the account type is the
+// first filter type), then mutate.
+func bmsPolicy(ns, name string, mutate func(*v1alpha1.SyncPolicySpec)) *v1alpha1.SyncPolicy {
+	return policy(ns, name, "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+		s.PSA.Filter.Types = []string{"Customer"}
+		s.Creation.KaseyaBMS = &v1alpha1.KaseyaBMSCreation{AccountManager: "Dana Whitfield", BusinessType: "1", AssetCategory: "1"}
+		if mutate != nil {
+			mutate(s)
+		}
+	})
+}
+
 var vsaCreds = map[string]string{"username": "sync", "token": "vsa-pat-secret"}
 var bmsCreds = map[string]string{"username": "api@msp", "password": "bms-password-secret", "tenant": "MSP"}
 
@@ -38,7 +50,7 @@ var _ = Describe("Kaseya BMS seed: VSA organizations imported as BMS accounts", 
 		bms := bmssim.New(bf)
 		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
 		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
-		sp := policy(ns, "vsa-to-bms", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+		sp := bmsPolicy(ns, "vsa-to-bms", func(s *v1alpha1.SyncPolicySpec) {
 			s.Creation.BatchSize = 100
 		})
 

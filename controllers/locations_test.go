@@ -13,19 +13,15 @@ import (
 	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
 )
 
-// assetPlacement maps each BMS asset (by name) of an account to "location/department" names.
+// assetPlacement maps each BMS asset (by name) of an account to its location's name.
 func assetPlacement(bms *bmssim.Server, accountID int64) map[string]string {
 	locs := map[int64]string{}
 	for _, l := range bms.Locations(accountID) {
 		locs[l.ID] = l.LocationName
 	}
-	deps := map[int64]string{0: ""}
-	for _, d := range bms.Departments(accountID) {
-		deps[d.ID] = d.DepartmentName
-	}
 	out := map[string]string{}
 	for _, a := range bms.Assets(accountID) {
-		out[a.AssetName] = locs[a.LocationID] + "/" + deps[a.DepartmentID]
+		out[a.Name] = locs[a.LocationID]
 	}
 	return out
 }
@@ -38,8 +34,16 @@ func locationNames(bms *bmssim.Server, accountID int64) []string {
 	return out
 }
 
+func mappingNamed(ns, name string) func(Gomega) v1alpha1.AccountMapping {
+	return func(g Gomega) v1alpha1.AccountMapping {
+		am := &v1alpha1.AccountMapping{}
+		g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, am)).To(Succeed())
+		return *am
+	}
+}
+
 var _ = Describe("Kaseya BMS seed: asset location mapping", func() {
-	It("places assets by Main, Group Id and Custom, re-creates a changed Group Id location and overwrites hand-set departments", func() {
+	It("places assets by Main, Group Id and Custom, reports what v2 cannot do, and never duplicates an asset", func() {
 		ns := newNamespace()
 		vsa := vsasim.New(vsaFixture(0))
 		agents := func(orgName string, groups map[string][]string) string {
@@ -60,15 +64,15 @@ var _ = Describe("Kaseya BMS seed: asset location mapping", func() {
 		bf.Accounts = []bmssim.Account{{ID: 501, AccountName: "Acme Corp"}, {ID: 502, AccountName: "Globex"}, {ID: 503, AccountName: "Initech"}}
 		bf.Locations = []bmssim.Location{
 			{ID: 601, AccountID: 501, LocationName: "Main", IsMain: true},
+			{ID: 605, AccountID: 501, LocationName: "HQ"},
 			{ID: 602, AccountID: 502, LocationName: "Main", IsMain: true},
 			{ID: 603, AccountID: 502, LocationName: "Headquarters"},
 			{ID: 604, AccountID: 503, LocationName: "Main Office", IsMain: true},
 		}
-		bf.Departments = []bmssim.Department{{ID: 701, AccountID: 502, DepartmentName: "Sales"}}
 		bms := bmssim.New(bf)
 		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
 		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
-		sp := policy(ns, "assets", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+		sp := bmsPolicy(ns, "assets", func(s *v1alpha1.SyncPolicySpec) {
 			s.Mode = v1alpha1.ModeMatchOnly
 			s.Assets.Enabled = true
 			s.Exclude.ToolOrganizationIDs = []string{acmeOrg, globexOrg, initechOrg} // linked by the manual mappings below
@@ -92,47 +96,56 @@ var _ = Describe("Kaseya BMS seed: asset location mapping", func() {
 		syncedPolicy(ns, sp.Name, "")
 
 		Eventually(func() map[string]string { return assetPlacement(bms, 501) }).Should(Equal(map[string]string{
-			"acme-pc1": "hq/", "acme-pc2": "hq/", "acme-wh1": "warehouse/",
-		}), "Group Id: each asset at a location named after its machine group")
-		Expect(locationNames(bms, 501)).To(ConsistOf("Main", "hq", "warehouse"))
-		Eventually(func() map[string]string { return assetPlacement(bms, 502) }).Should(Equal(map[string]string{
-			"globex-pc1": "Headquarters/Engineering", "globex-till": "Main/",
-		}), "Custom: listed group with department, unlisted group at the main location")
-		Eventually(func() map[string]string { return assetPlacement(bms, 503) }).Should(Equal(map[string]string{
-			"initech-1": "Main Office/",
-		}), "Main: the account's main location")
+			"acme-pc1": "HQ", "acme-pc2": "HQ",
+		}), "Group Id: assets at the existing location named after their machine group")
+		Expect(locationNames(bms, 501)).To(ConsistOf("Main", "HQ"), "v2 cannot add a location to an existing account")
 		Eventually(func(g Gomega) {
-			am := &v1alpha1.AccountMapping{}
-			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
-			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
-			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 3, Created: 3}))
+			am := mappingNamed(ns, "acme")(g)
+			g.Expect(am.Status.State).To(Equal(v1alpha1.StateHasEvents))
+			// A mapping may run again within one sync; its second run finds the two assets
+			// unchanged, so only the sum is fixed.
+			g.Expect(am.Status.Assets).NotTo(BeNil())
+			g.Expect(am.Status.Assets.Total).To(Equal(int32(3)))
+			g.Expect(am.Status.Assets.Failed).To(Equal(int32(1)))
+			g.Expect(am.Status.Assets.Created + am.Status.Assets.Unchanged).To(Equal(int32(2)))
+			g.Expect(readyReasonOf(am)).To(And(ContainSubstring(`"warehouse"`), ContainSubstring("only inside an account create")))
 		}).Should(Succeed())
-
-		// A person renames the imported "hq" location and sets a department by hand.
-		for _, l := range bms.Locations(501) {
-			if l.LocationName == "hq" {
-				Expect(bms.RenameLocation(l.ID, "Head Office")).To(Succeed())
-			}
+		Eventually(func() map[string]string { return assetPlacement(bms, 502) }).Should(Equal(map[string]string{
+			"globex-pc1": "Headquarters", "globex-till": "Main",
+		}), "Custom: listed group at its location, unlisted group at the main location")
+		Eventually(func(g Gomega) {
+			g.Expect(readyReasonOf(mappingNamed(ns, "globex")(g))).To(ContainSubstring(`names department "Engineering", but this PSA has no departments`))
+		}).Should(Succeed())
+		Eventually(func() map[string]string { return assetPlacement(bms, 503) }).Should(Equal(map[string]string{
+			"initech-1": "Main Office",
+		}), "Main: the account's main location")
+		for _, a := range bms.Assets(503) {
+			Expect(a.CategoryID).To(Equal(int64(1)), "the policy's asset category (Workstation)")
 		}
-		for _, a := range bms.Assets(502) {
-			if a.AssetName == "globex-pc1" {
-				Expect(bms.EditAsset(a.ID, func(x *bmssim.Asset) { x.DepartmentID = 701 })).To(Succeed())
-			}
+
+		// A person adds the missing location in BMS and moves an asset by hand.
+		_, err := bms.AddLocation(bmssim.Location{AccountID: 501, LocationName: "Warehouse"})
+		Expect(err).NotTo(HaveOccurred())
+		for _, a := range bms.Assets(503) {
+			Expect(bms.EditAsset(a.ID, func(x *bmssim.Asset) { x.LocationID = 0 })).To(Succeed())
 		}
 		req := syncNow(sp)
 		syncedPolicy(ns, sp.Name, req)
-		Eventually(func() []string { return locationNames(bms, 501) }).Should(ConsistOf("Main", "Head Office", "hq", "warehouse"),
-			"the Group Id location is re-added at the next sync")
-		Eventually(func() map[string]string { return assetPlacement(bms, 501) }).Should(HaveKeyWithValue("acme-pc1", "hq/"))
-		Eventually(func() map[string]string { return assetPlacement(bms, 502) }).Should(HaveKeyWithValue("globex-pc1", "Headquarters/Engineering"),
-			"Custom overwrites a department written by hand")
+		Eventually(func() map[string]string { return assetPlacement(bms, 501) }).Should(Equal(map[string]string{
+			"acme-pc1": "HQ", "acme-pc2": "HQ", "acme-wh1": "Warehouse",
+		}))
 		Eventually(func(g Gomega) {
-			am := &v1alpha1.AccountMapping{}
-			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
-			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 3, Updated: 2, Unchanged: 1}))
+			am := mappingNamed(ns, "acme")(g)
+			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(am))
+			g.Expect(am.Status.Assets).NotTo(BeNil())
+			g.Expect(*am.Status.Assets).To(Or(Equal(v1alpha1.AssetCounts{Total: 3, Created: 1, Unchanged: 2}),
+				Equal(v1alpha1.AssetCounts{Total: 3, Unchanged: 3})))
 		}).Should(Succeed())
-		// Assets are keyed by the agent id: nothing was duplicated.
+		Eventually(func() map[string]string { return assetPlacement(bms, 503) }).Should(HaveKeyWithValue("initech-1", "Main Office"),
+			"the mapping puts a moved asset back")
+		// Assets are keyed by the agent id kept in AssetTag: a re-sync creates nothing twice.
 		Expect(bms.Assets(501)).To(HaveLen(3))
 		Expect(bms.Assets(502)).To(HaveLen(2))
+		Expect(bms.Assets(503)).To(HaveLen(1))
 	})
 })

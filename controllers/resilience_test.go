@@ -37,7 +37,7 @@ var _ = Describe("Faults", Serial, func() {
 		bms.SetFaults(simkit.Faults{ThrottleEvery: 3, ServerErrorEvery: 7, SlowCreates: 5, SlowCreateDelay: 3 * time.Second})
 		// 503s on creates are unknown outcomes that never committed: a short settle period
 		// lets them be resent within the test.
-		sp := policy(ns, "faulty", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) { s.Creation.SettlePeriod = "2s" })
+		sp := bmsPolicy(ns, "faulty", func(s *v1alpha1.SyncPolicySpec) { s.Creation.SettlePeriod = "2s" })
 		syncedPolicy(ns, sp.Name, "")
 
 		Eventually(func() []string { return bmsNames(bms) }, 3*time.Minute).Should(HaveLen(40))
@@ -59,7 +59,7 @@ var _ = Describe("Faults", Serial, func() {
 		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
 		// Slow every create so the restart lands while creates are in flight.
 		bms.SetFaults(simkit.Faults{Latency: 50 * time.Millisecond, SlowCreates: 3, SlowCreateDelay: 1500 * time.Millisecond})
-		sp := policy(ns, "restart", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) { s.Creation.SettlePeriod = "2s" })
+		sp := bmsPolicy(ns, "restart", func(s *v1alpha1.SyncPolicySpec) { s.Creation.SettlePeriod = "2s" })
 		Eventually(func() int { return len(bms.Accounts()) }).Should(BeNumerically(">=", 3))
 		stopManager()
 		stoppedAt := len(bms.Accounts())
@@ -86,7 +86,7 @@ var _ = Describe("Quiet steady state", func() {
 		bms := bmssim.New(bf)
 		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
 		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
-		sp := policy(ns, "quiet", "bms", "vsa", nil)
+		sp := bmsPolicy(ns, "quiet", nil)
 		syncedPolicy(ns, sp.Name, "")
 		Eventually(func() map[v1alpha1.MappingState]int { return stateCounts(mappings(ns)) }).Should(HaveKeyWithValue(v1alpha1.StateOK, 12))
 		// Let the converging writes (created ids, states) settle.
@@ -164,7 +164,8 @@ var _ = Describe("IntegrationConnection", func() {
 		got := &v1alpha1.IntegrationConnection{}
 		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(ic), got)).To(Succeed())
 		Expect(got.Status.Side).To(Equal(v1alpha1.SidePSA))
-		Expect(got.Status.Capabilities).To(ContainElements("ListAccounts", "CreateAccount", "Locations", "Departments", "Assets"))
+		Expect(got.Status.Capabilities).To(ContainElements("ListAccounts", "CreateAccount", "Locations", "Assets", "ListUsers"))
+		Expect(got.Status.Capabilities).NotTo(ContainElement("Departments"), "Kaseya BMS has no per-account departments")
 		Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
 	})
 
@@ -181,7 +182,7 @@ var _ = Describe("IntegrationConnection", func() {
 			CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "bms-creds"}, Timeout: "2s"}
 		Expect(k8s.Create(ctx, ic)).To(Succeed())
 		vsa.ResetCalls()
-		sp := policy(ns, "blocked", "bms", "vsa", nil)
+		sp := bmsPolicy(ns, "blocked", nil)
 		Eventually(func(g Gomega) {
 			got := &v1alpha1.SyncPolicy{}
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sp), got)).To(Succeed())

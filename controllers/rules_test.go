@@ -56,7 +56,7 @@ var _ = Describe("Rules users rely on", func() {
 	})
 
 	It("lets a manual mapping win over a generated one, and never touches the manual one", func() {
-		sp := policy(ns, "p", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) { s.Mode = v1alpha1.ModeMatchOnly })
+		sp := bmsPolicy(ns, "p", func(s *v1alpha1.SyncPolicySpec) { s.Mode = v1alpha1.ModeMatchOnly })
 		syncedPolicy(ns, sp.Name, "")
 		Eventually(func() map[v1alpha1.MappingState]int { return stateCounts(mappings(ns)) }).Should(HaveKeyWithValue(v1alpha1.StateOK, 4))
 
@@ -105,7 +105,7 @@ var _ = Describe("Rules users rely on", func() {
 	})
 
 	It("brings a deleted generated mapping back at the next sync unless its ids are excluded", func() {
-		sp := policy(ns, "p", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) { s.Mode = v1alpha1.ModeMatchOnly })
+		sp := bmsPolicy(ns, "p", func(s *v1alpha1.SyncPolicySpec) { s.Mode = v1alpha1.ModeMatchOnly })
 		syncedPolicy(ns, sp.Name, "")
 		globex := "p-org-" + vsaOrgID(vsa, "Globex")
 		initech := "p-org-" + vsaOrgID(vsa, "Initech")
@@ -138,7 +138,7 @@ var _ = Describe("Rules users rely on", func() {
 		vsa.AddOrg(vsasim.Org{Name: "Brand New Customer", Ref: "bnc"})
 		bms.ResetCalls()
 		vsa.ResetCalls()
-		sp := policy(ns, "preview", "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+		sp := bmsPolicy(ns, "preview", func(s *v1alpha1.SyncPolicySpec) {
 			s.Mode = v1alpha1.ModeImport
 			s.DryRun = true
 		})
@@ -150,7 +150,7 @@ var _ = Describe("Rules users rely on", func() {
 			HaveField("Action", v1alpha1.ActionCreatePSAAccount), HaveField("Name", "Brand New Customer"))))
 		Consistently(func() int { return len(mappings(ns)) }, "2s").Should(BeZero())
 		for key, n := range bms.AllCalls() {
-			Expect(key).To(Or(HavePrefix("GET "), HavePrefix("POST /token")), "BMS call %s x%d", key, n)
+			Expect(key).To(Or(HavePrefix("GET "), HavePrefix("POST /security/")), "BMS call %s x%d", key, n)
 		}
 		for key := range vsa.AllCalls() {
 			Expect(key).To(HavePrefix("GET "))

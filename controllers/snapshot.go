@@ -33,9 +33,9 @@ type Snapshot struct {
 	// accounts the policy creates so they take part in the next sync.
 	CreateStatusID string
 	CreateTypeID   string
-	// AssetCategory is the id of the asset category the policy gives new PSA assets (empty when
-	// the PSA needs none or assets are not synced).
-	AssetCategory string
+	// CreateSettings are the PSA-specific create values (ids) resolved from the policy, for a
+	// PSA that needs them (Kaseya BMS); empty otherwise.
+	CreateSettings provider.CreateSettings
 	// conflicts are the mappings that lose the one-to-one rule, with the reason; replaced by
 	// every plan (also the plans between syncs), read through SnapshotStore.Conflict.
 	conflicts map[string]string

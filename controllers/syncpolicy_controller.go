@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -196,6 +197,10 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 		var err error
 		if len(f.Statuses) > 0 {
 			statuses, lerr := st.ListAccountStatuses(ctx)
+			if pe := (*provider.Error)(nil); errors.As(lerr, &pe) && pe.Kind == provider.KindUnsupported {
+				return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+					Message: fmt.Sprintf("spec.psa.filter.statuses: %s", pe.Message)}
+			}
 			if lerr != nil {
 				return nil, lerr
 			}
@@ -214,6 +219,10 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 			}
 			snap.CreateTypeID = filter.TypeIDs[0]
 		}
+	}
+	var err error
+	if snap.CreateSettings, err = resolveCreateSettings(ctx, sp, psa, snap.CreateTypeID); err != nil {
+		return nil, err
 	}
 	accounts, err := lister.ListAccounts(ctx, filter)
 	if err != nil {
@@ -248,8 +257,12 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
 	}
 	if snap.ToolAssets != nil && sp.Spec.Assets.Enabled {
-		if snap.AssetCategory, err = resolveAssetCategory(ctx, sp, psa); err != nil {
+		category, err := resolveAssetCategory(ctx, sp, psa)
+		if err != nil {
 			return nil, err
+		}
+		if category != "" { // PSAs without a category list resolve theirs with the create settings
+			snap.CreateSettings.AssetCategory = category
 		}
 	}
 	snap.ToolOrgs = make(map[string]provider.Organization, len(orgs))

@@ -299,6 +299,10 @@ type Creation struct {
 	// HaloPSA says what a HaloPSA create needs beyond the name.
 	// +optional
 	HaloPSA *HaloPSACreation `json:"haloPSA,omitempty"`
+	// KaseyaBMS is what a Kaseya BMS create needs beyond the name; other PSAs ignore it. The
+	// account type of a new account is the first of spec.psa.filter.types.
+	// +optional
+	KaseyaBMS *KaseyaBMSCreation `json:"kaseyaBMS,omitempty"`
 }
 
 // HaloPSACreation is what HaloPSA requires on a create that the tool cannot supply.
@@ -309,6 +313,28 @@ type HaloPSACreation struct {
 	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	AssetType string `json:"assetType,omitempty"`
+}
+
+// KaseyaBMSCreation holds the values the Kaseya BMS API requires on an account or asset
+// create. A value that does not resolve makes the policy Ready=False, InvalidSpec, naming the
+// value and the choices.
+type KaseyaBMSCreation struct {
+	// AccountManager is the employee new accounts are assigned to: full name, e-mail, user
+	// name or id (resolved by look-up). Required to create accounts.
+	// +kubebuilder:validation:MaxLength=256
+	// +optional
+	AccountManager string `json:"accountManager,omitempty"`
+	// BusinessType is the business type id of new accounts (the API offers no look-up by
+	// name). Required to create accounts.
+	// +kubebuilder:validation:MaxLength=10
+	// +kubebuilder:validation:Pattern=`^[0-9]*$`
+	// +optional
+	BusinessType string `json:"businessType,omitempty"`
+	// AssetCategory is the hardware-asset category of new assets: a name used by an existing
+	// asset, or an id. Required when assets are enabled.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	AssetCategory string `json:"assetCategory,omitempty"`
 }
 
 // Exclude lists record ids that never take part.

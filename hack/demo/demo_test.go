@@ -84,11 +84,11 @@ func TestDemo(t *testing.T) {
 
 	for _, s := range []string{
 		// The rules a person sees at work.
-		`SanFrancisco_Northwind Traders`,                                   // Prefix on a name taken elsewhere in GravityZone
-		`"Cedar Family Medicine" already exists (id 5005, status Inactive`, // creation never duplicates a name
-		`"Lakeside Logistics" (91000000000000006) is ambiguous`,            // Flag
-		`Oakridge Dental Group [manual]`,                                   // manual mapping kept
-		`2 matched, 1 created`,                                             // CyberQP users, createMissing
+		`SanFrancisco_Northwind Traders`,                            // Prefix on a name taken elsewhere in GravityZone
+		`"Cedar Family Medicine" already exists (id 5005, inactive`, // creation never duplicates a name
+		`"Lakeside Logistics" (91000000000000006) is ambiguous`,     // Flag
+		`Oakridge Dental Group [manual]`,                            // manual mapping kept
+		`2 matched, 1 created`,                                      // CyberQP users, createMissing
 	} {
 		if !strings.Contains(text, s) {
 			t.Errorf("output lacks %q", s)

@@ -9,8 +9,10 @@ package provider
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -189,6 +191,59 @@ type AccountCreate struct {
 	Name     string
 	StatusID string // optional
 	TypeID   string // optional
+	// ManagerID and BusinessTypeID are ids a PSA may require on a create (Kaseya BMS), as
+	// CreateSettingsResolver resolved them from the policy; empty where the PSA needs none.
+	ManagerID      string
+	BusinessTypeID string
+}
+
+// CreateSettings are the values beyond a name that a PSA requires to create an account or an
+// asset (the policy's spec.creation.kaseyaBMS): as the policy writes them (a name, an e-mail
+// or an id), or as ids once resolved.
+type CreateSettings struct {
+	AccountType    string // the id of the type a new account gets (the first filter type)
+	AccountManager string
+	BusinessType   string
+	AssetCategory  string
+	// ForAccounts and ForAssets say which creates the policy makes, so only the settings they
+	// need are required; a value that is given is resolved either way.
+	ForAccounts, ForAssets bool
+}
+
+// CreateSettingsResolver is implemented by PSAs whose creates need CreateSettings. Resolve
+// returns them as ids; a value that names nothing in the PSA is a *SettingError, which the
+// policy reports as InvalidSpec. Empty values stay empty (the create then fails, naming what
+// is missing).
+type CreateSettingsResolver interface {
+	ResolveCreateSettings(ctx context.Context, in CreateSettings) (CreateSettings, error)
+}
+
+// SettingError is a create setting that does not resolve in the PSA.
+type SettingError struct {
+	Setting string   // accountType, accountManager, businessType or assetCategory
+	Value   string   // as written in the policy
+	Choices []string // what the PSA offers ("Name (id)"), when it can list them
+	Reason  string   // why, when there are no choices to list
+}
+
+func (e *SettingError) Error() string { return e.Setting + ": " + e.Detail() }
+
+// Detail is the message without the setting's name, for a caller that names the field itself.
+func (e *SettingError) Detail() string {
+	var msg string
+	if e.Value != "" {
+		msg = fmt.Sprintf("%q does not exist in this PSA", e.Value)
+	}
+	if e.Reason != "" {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += e.Reason
+	}
+	if len(e.Choices) > 0 {
+		msg += " (available: " + strings.Join(e.Choices, ", ") + ")"
+	}
+	return msg
 }
 
 // AccountCreator creates an account; a duplicate name yields ErrNameConflict where the PSA
@@ -210,7 +265,7 @@ type LocationManager interface {
 	CreateLocation(ctx context.Context, accountID, name string) (Location, error)
 }
 
-// Department is an informational division of an account (Kaseya BMS).
+// Department is an informational division of an account, where a PSA has them.
 type Department struct {
 	ID   string
 	Name string
@@ -233,9 +288,8 @@ type PSAAsset struct {
 	SerialNumber string
 	OS           string
 	IPAddress    string
-	// Category is the asset category / type a create files the asset under, as the policy names
-	// it (a name or an id; creation.kaseyaBMS.assetCategory, creation.haloPSA.assetType). The
-	// PSA client resolves it; empty means the policy sets none.
+	// Category is the PSA's asset category or type (a name or an id, as the PSA takes it): set
+	// on a create from the policy, read back from the PSA on a listing so an update keeps it.
 	Category string
 }
 

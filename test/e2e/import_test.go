@@ -286,13 +286,15 @@ func objects(urls map[string]string) []client.Object {
 		&v1alpha1.SyncPolicy{
 			ObjectMeta: metav1.ObjectMeta{Name: policy, Namespace: namespace},
 			Spec: v1alpha1.SyncPolicySpec{
-				PSA:        v1alpha1.PSASide{ConnectionRef: v1alpha1.LocalObjectReference{Name: "kaseya-bms"}},
+				PSA: v1alpha1.PSASide{ConnectionRef: v1alpha1.LocalObjectReference{Name: "kaseya-bms"},
+					Filter: v1alpha1.PSAFilter{Types: []string{"Customer"}}},
 				Tool:       v1alpha1.ToolSide{ConnectionRef: v1alpha1.LocalObjectReference{Name: "kaseya-vsa"}},
 				Mode:       v1alpha1.ModeImport,
 				CreateWhen: v1alpha1.CreateAlways,
 				Interval:   "10m",
 				Matching:   v1alpha1.Matching{Name: v1alpha1.MatchNormalized, OnMultipleMatches: v1alpha1.MultipleFlag},
-				Creation:   v1alpha1.Creation{OnNameConflict: v1alpha1.ConflictFail, BatchSize: batchSize},
+				Creation: v1alpha1.Creation{OnNameConflict: v1alpha1.ConflictFail, BatchSize: batchSize,
+					KaseyaBMS: &v1alpha1.KaseyaBMSCreation{AccountManager: "Dana Whitfield", BusinessType: "1"}},
 			},
 		},
 	}

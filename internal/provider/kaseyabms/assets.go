@@ -1,9 +1,10 @@
 package kaseyabms
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -11,67 +12,130 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider/httpx"
 )
 
-// assetsPath is the assets collection. Public sources describe no assets endpoint for BMS;
-// the client uses the Service Desk area where the UI keeps hardware assets
-// ("Service Desk > Assets Management > Hardware Assets"). See the package doc.
-const assetsPath = "api/servicedesk/assets"
+const (
+	assetsPath       = "v2/servicedesk/hardwareasset"
+	assetsSearchPath = "v2/servicedesk/hardwareasset/searchselect"
+)
 
-// ListAssets lists an account's assets: GET /api/servicedesk/assets?$filter=AccountId eq {id}.
+// namedID is an id with its name (a category seen on an asset row).
+type namedID struct{ id, name string }
+
+func decodeCategoryRow(raw json.RawMessage) (namedID, string, error) {
+	var r struct {
+		CategoryID   flexID     `json:"CategoryId"`
+		CategoryName flexString `json:"CategoryName"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return namedID{}, "", err
+	}
+	if r.CategoryID == "" || r.CategoryID == "0" {
+		// An asset without a category teaches nothing; its row id keeps it apart.
+		return namedID{}, "", nil
+	}
+	return namedID{id: string(r.CategoryID), name: string(r.CategoryName)}, string(r.CategoryID), nil
+}
+
+// ListAssets lists an account's hardware assets. The searchselect rows
+// (GET /v2/servicedesk/hardwareasset/searchselect?Filter.AccountId=) carry neither the
+// location id, the OS nor the asset tag, so each asset's detail is read with
+// GET /v2/servicedesk/hardwareasset/{assetId}: one call per asset and sync. An asset deleted
+// between the two calls is left out.
 func (c *Client) ListAssets(ctx context.Context, accountID string) ([]provider.PSAAsset, error) {
 	const op = "ListAssets"
 	id, err := parseID(op, "accountID", accountID)
 	if err != nil {
 		return nil, err
 	}
-	return listAll(ctx, c, op, assetsPath, "AccountId eq "+strconv.FormatInt(id, 10), decodeAsset)
+	ids, err := listAll(ctx, c, op, assetsSearchPath, url.Values{"Filter.AccountId": {strconv.FormatInt(id, 10)}}, decodeAssetRow)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]provider.PSAAsset, 0, len(ids))
+	for _, assetID := range ids {
+		env, status, err := c.get(ctx, op, assetsPath+"/"+assetID, nil)
+		if provider.IsKind(err, provider.KindNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		a, _, err := decodeAsset(env.Result)
+		if err != nil {
+			return nil, c.hc.Errorf(provider.KindTransient, op, status, "undecodable asset %s: %v", assetID, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
-// assetBody is the full writable state of an asset. LocationId null lets BMS use the account's
-// main location; DepartmentId null means no department (it is optional for an asset).
+// assetBody is HardwareAssetInputDto with the fields this client owns. AssetTag carries the
+// tool asset's id: AgentId, BMS's own key, is output-only here and written only by the
+// asynchronous RMM-integration API, so the tag is the writable field read back on listing.
 type assetBody struct {
-	ID           int64  `json:"Id,omitempty"`
-	AccountID    int64  `json:"AccountId"`
-	LocationID   *int64 `json:"LocationId"`
-	DepartmentID *int64 `json:"DepartmentId"`
-	AssetName    string `json:"AssetName"`
-	SerialNumber string `json:"SerialNumber"`
-	OS           string `json:"OS"`
-	IPAddress    string `json:"IPAddress"`
-	RmmAssetID   string `json:"RmmAssetId"`
+	Name              string `json:"Name"`
+	AccountID         int64  `json:"AccountId"`
+	AccountLocationID int64  `json:"AccountLocationId"`
+	CategoryID        int64  `json:"CategoryId"`
+	SerialNumber      string `json:"SerialNumber,omitempty"`
+	AssetTag          string `json:"AssetTag"`
+	IsActive          bool   `json:"IsActive"`
+	IPAddress         string `json:"IpAddress,omitempty"`
+	OsType            string `json:"OsType,omitempty"`
+	OsInfo            string `json:"OsInfo,omitempty"`
 }
 
-func assetBodyFrom(op string, in provider.PSAAsset) (assetBody, error) {
-	b := assetBody{AssetName: strings.TrimSpace(in.Name), SerialNumber: in.SerialNumber, OS: in.OS,
-		IPAddress: in.IPAddress, RmmAssetID: in.ExternalKey}
-	if b.AssetName == "" {
+func (c *Client) assetBodyFrom(ctx context.Context, op string, in provider.PSAAsset) (assetBody, error) {
+	b := assetBody{Name: strings.TrimSpace(in.Name), SerialNumber: strings.TrimSpace(in.SerialNumber),
+		AssetTag: strings.TrimSpace(in.ExternalKey), IsActive: true, IPAddress: strings.TrimSpace(in.IPAddress),
+		OsInfo: strings.TrimSpace(in.OS), OsType: osFamily(in.OS)}
+	if b.Name == "" {
 		return b, provider.Errorf(provider.KindInvalid, op, "empty asset name")
+	}
+	if in.DepartmentID != "" {
+		return b, provider.Errorf(provider.KindUnsupported, op, "Kaseya BMS assets have no department")
 	}
 	var err error
 	if b.AccountID, err = parseID(op, "AccountID", in.AccountID); err != nil {
 		return b, err
 	}
+	if strings.TrimSpace(in.Category) == "" {
+		return b, provider.Errorf(provider.KindInvalid, op, "Kaseya BMS needs a hardware-asset category (spec.creation.kaseyaBMS.assetCategory)")
+	}
+	if b.CategoryID, err = parseID(op, "Category", in.Category); err != nil {
+		return b, err
+	}
 	if in.LocationID != "" {
-		n, err := parseID(op, "LocationID", in.LocationID)
-		if err != nil {
-			return b, err
-		}
-		b.LocationID = &n
+		b.AccountLocationID, err = parseID(op, "LocationID", in.LocationID)
+	} else {
+		// AccountLocationId is required; no location means the account's main one.
+		b.AccountLocationID, err = c.mainLocationID(ctx, op, b.AccountID)
 	}
-	if in.DepartmentID != "" {
-		n, err := parseID(op, "DepartmentID", in.DepartmentID)
-		if err != nil {
-			return b, err
-		}
-		b.DepartmentID = &n
-	}
-	return b, nil
+	return b, err
 }
 
-// CreateAsset posts a new asset keyed by RmmAssetId (the tool asset's id). An RmmAssetId
-// already in use is refused as "already exists" and mapped to KindNameConflict.
+// osFamily fills OsType from the tool's OS text (OsInfo keeps the full text). The swagger
+// gives OsType no value list; the family names are an assumption.
+func osFamily(os string) string {
+	l := strings.ToLower(os)
+	switch {
+	case strings.Contains(l, "windows"):
+		return "Windows"
+	case strings.Contains(l, "mac") || strings.Contains(l, "darwin"):
+		return "Mac OS"
+	case strings.Contains(l, "linux") || strings.Contains(l, "ubuntu") || strings.Contains(l, "debian") ||
+		strings.Contains(l, "centos") || strings.Contains(l, "red hat"):
+		return "Linux"
+	}
+	return ""
+}
+
+// CreateAsset posts HardwareAssetInputDto to /v2/servicedesk/hardwareasset.
 func (c *Client) CreateAsset(ctx context.Context, in provider.PSAAsset) (provider.PSAAsset, error) {
 	const op = "CreateAsset"
-	body, err := assetBodyFrom(op, in)
+	if err := c.login(ctx); err != nil {
+		return provider.PSAAsset{}, err
+	}
+	body, err := c.assetBodyFrom(ctx, op, in)
 	if err != nil {
 		return provider.PSAAsset{}, err
 	}
@@ -90,20 +154,19 @@ func (c *Client) CreateAsset(ctx context.Context, in provider.PSAAsset) (provide
 	return a, nil
 }
 
-// UpdateAsset replaces the asset's fields with PUT /api/servicedesk/assets/{id}. The body
-// carries absolute values only, so resending it is harmless and httpx may retry it.
+// UpdateAsset replaces the asset's fields with PUT /v2/servicedesk/hardwareasset/{assetId}.
+// The body carries absolute values only, so resending it is harmless and httpx may retry it.
 func (c *Client) UpdateAsset(ctx context.Context, in provider.PSAAsset) (provider.PSAAsset, error) {
 	const op = "UpdateAsset"
 	id, err := parseID(op, "ID", in.ID)
 	if err != nil {
 		return provider.PSAAsset{}, err
 	}
-	body, err := assetBodyFrom(op, in)
-	if err != nil {
+	if err := c.login(ctx); err != nil {
 		return provider.PSAAsset{}, err
 	}
-	body.ID = id
-	if err := c.login(ctx); err != nil {
+	body, err := c.assetBodyFrom(ctx, op, in)
+	if err != nil {
 		return provider.PSAAsset{}, err
 	}
 	resp, err := c.hc.Do(ctx, httpx.Request{Operation: op, Method: http.MethodPut,
@@ -115,13 +178,9 @@ func (c *Client) UpdateAsset(ctx context.Context, in provider.PSAAsset) (provide
 	if err != nil {
 		return provider.PSAAsset{}, err
 	}
-	// Some V1 writes answer Result=true instead of the record; then the sent state is the state.
-	if raw := bytes.TrimSpace(env.Result); len(raw) > 0 && raw[0] == '{' {
-		a, _, err := decodeAsset(raw)
-		if err != nil {
-			return provider.PSAAsset{}, c.hc.Errorf(provider.KindTransient, op, resp.StatusCode, "undecodable asset: %v", err)
-		}
-		return a, nil
+	a, err := createdResult(env, decodeAsset, func(string) provider.PSAAsset { return in })
+	if err != nil {
+		return in, nil
 	}
-	return in, nil
+	return a, nil
 }

@@ -23,68 +23,68 @@ const (
 	updateCall
 )
 
-// envelope is the V1 response wrapper (the one Kaseya VSA uses too). ASP.NET's own error body
-// ({"Message": ...}) decodes into Message.
+// envelope is the v2 response wrapper: {Success, Error{Code, Message, Details, SubErrors},
+// Result, TotalRecords}; only paged responses carry TotalRecords. ASP.NET's own error bodies
+// ({"Message": ...} or problem details {"title": ...}) decode into Message and Title.
 type envelope struct {
+	Success      *bool           `json:"Success"`
+	Error        *errorInfo      `json:"Error"`
 	Result       json.RawMessage `json:"Result"`
 	TotalRecords *flexInt        `json:"TotalRecords"`
-	ResponseCode *flexInt        `json:"ResponseCode"`
-	Error        json.RawMessage `json:"Error"`
 	Message      flexString      `json:"Message"`
+	Title        flexString      `json:"title"`
+}
+
+// errorInfo is the swagger's ErrorInfo.
+type errorInfo struct {
+	Code      flexInt         `json:"Code"`
+	Message   flexString      `json:"Message"`
+	Details   flexString      `json:"Details"`
+	SubErrors json.RawMessage `json:"SubErrors"`
+}
+
+func (e *errorInfo) text() string {
+	if e == nil {
+		return ""
+	}
+	msg := strings.TrimSpace(string(e.Message))
+	if d := strings.TrimSpace(string(e.Details)); d != "" && d != msg {
+		msg = strings.TrimSpace(msg + " " + d)
+	}
+	if sub := bytes.TrimSpace(e.SubErrors); len(sub) > 0 && string(sub) != "null" && string(sub) != "[]" {
+		msg = strings.TrimSpace(msg + " " + snippet(sub))
+	}
+	return msg
 }
 
 // check decodes resp as an envelope and turns every failure into a typed error: an HTTP error
-// status, a non-zero ResponseCode or an Error other than "None" (even on HTTP 200).
+// status, or Success false (even on HTTP 200).
 func (c *Client) check(op string, resp *httpx.Response, kind callKind) (envelope, error) {
 	var env envelope
 	decodeErr := json.Unmarshal(resp.Body, &env)
 	if decodeErr != nil {
 		env = envelope{}
 	}
-	errText := errorText(env.Error)
-	logical := (env.ResponseCode != nil && *env.ResponseCode != 0) ||
-		(errText != "" && !strings.EqualFold(errText, "None"))
 	switch {
-	case resp.StatusCode >= 300 || logical:
-		return env, c.failure(op, resp, env, errText, kind)
-	case decodeErr != nil || !isEnvelope(resp.Body):
+	case resp.StatusCode >= 300 || (env.Success != nil && !*env.Success):
+		return env, c.failure(op, resp, env, kind)
+	case decodeErr != nil || env.Success == nil:
 		// A 2xx that is not the envelope (a proxy page, a truncated body, "{}") says nothing
 		// about whether a write happened, and must not read as an empty list.
-		return env, c.hc.Errorf(outcomeKind(kind), op, resp.StatusCode, "not a V1 response envelope: %s", snippet(resp.Body))
+		return env, c.hc.Errorf(outcomeKind(kind), op, resp.StatusCode, "not a v2 response envelope: %s", snippet(resp.Body))
 	}
 	return env, nil
 }
 
-// isEnvelope reports whether body is a JSON object carrying Result or ResponseCode (in any
-// letter case, as Json.NET and encoding/json match names).
-func isEnvelope(body []byte) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return false
-	}
-	for k := range m {
-		if strings.EqualFold(k, "Result") || strings.EqualFold(k, "ResponseCode") {
-			return true
-		}
-	}
-	return false
-}
-
-// failure maps a refused call. The code is the HTTP status, or for a logical error on HTTP 200
-// the envelope's ResponseCode when it is HTTP-like.
-func (c *Client) failure(op string, resp *httpx.Response, env envelope, errText string, kind callKind) error {
-	detail := errText
-	if detail == "" || strings.EqualFold(detail, "None") {
-		detail = string(env.Message)
-	}
-	if detail == "" {
-		detail = snippet(resp.Body)
-	}
+// failure maps a refused call. The code is the HTTP status, or for Success false on HTTP 200
+// the Error.Code when it is HTTP-like.
+func (c *Client) failure(op string, resp *httpx.Response, env envelope, kind callKind) error {
+	detail := first(env.Error.text(), string(env.Message), string(env.Title), snippet(resp.Body))
 	code := resp.StatusCode
 	if code < 300 {
 		code = http.StatusBadRequest
-		if env.ResponseCode != nil && *env.ResponseCode >= 400 && *env.ResponseCode <= 599 {
-			code = int(*env.ResponseCode)
+		if env.Error != nil && env.Error.Code >= 400 && env.Error.Code <= 599 {
+			code = int(env.Error.Code)
 		}
 	}
 	var k provider.Kind
@@ -114,8 +114,8 @@ func outcomeKind(kind callKind) provider.Kind {
 	return provider.KindTransient
 }
 
-// isDuplicate recognises BMS's uniqueness refusals ("An account with the name 'X' already
-// exists."), which come as a 400 (or a 200 with a non-zero ResponseCode), not a 409.
+// isDuplicate recognises uniqueness refusals ("An account with the name 'X' already exists."),
+// which come as a 400 (or Success false on a 200), not a 409.
 func isDuplicate(msg string) bool {
 	m := strings.ToLower(msg)
 	for _, s := range []string{"already exist", "duplicate", "already in use", "not unique"} {
@@ -124,19 +124,6 @@ func isDuplicate(msg string) bool {
 		}
 	}
 	return false
-}
-
-// errorText reads the envelope's Error: a string, null, or (defensively) any other JSON value.
-func errorText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	return snippet(raw)
 }
 
 func snippet(b []byte) string {
@@ -162,49 +149,56 @@ func listResult(env envelope) ([]json.RawMessage, error) {
 
 // ---- token -----------------------------------------------------------------------------------
 
-// shortTokenLife is the expires_in at or below which the expiry is not tracked.
+// shortTokenLife is the remaining life at or below which a token's expiry is not tracked.
 const shortTokenLife = time.Minute
 
-type tokenResponse struct {
-	AccessToken      string     `json:"access_token"`
-	TokenType        string     `json:"token_type"`
-	ExpiresIn        *flexInt   `json:"expires_in"`
-	Error            flexString `json:"error"`
-	ErrorDescription flexString `json:"error_description"`
+// tokenOutput is the swagger's TokenOutputDto. The expiries are absolute times; v2 sends no
+// expires_in.
+type tokenOutput struct {
+	AccessToken          string   `json:"AccessToken"`
+	RefreshToken         string   `json:"RefreshToken"`
+	AccessTokenExpireOn  flexTime `json:"AccessTokenExpireOn"`
+	RefreshTokenExpireOn flexTime `json:"RefreshTokenExpireOn"`
 }
 
-// decodeToken reads the password grant's answer. OAuth refusals (invalid_grant and friends)
-// are authentication failures; a malformed request is invalid.
-func decodeToken(hc *httpx.Client, op string, resp *httpx.Response, now time.Time) (httpx.Token, error) {
-	var tr tokenResponse
-	decodeErr := json.Unmarshal(resp.Body, &tr)
-	if resp.StatusCode < 300 && decodeErr == nil && tr.AccessToken != "" && tr.Error == "" {
-		tok := httpx.Token{Value: tr.AccessToken, Scheme: "Bearer"}
-		// httpx.TokenAuth renews a token 30 s before it expires. A token that lives about
-		// that long would be renewed on every call, twice with login's priming, so it is kept
-		// until the server answers 401 instead (one re-authentication then).
-		if tr.ExpiresIn != nil && time.Duration(*tr.ExpiresIn)*time.Second > shortTokenLife {
-			tok.Expires = now.Add(time.Duration(*tr.ExpiresIn) * time.Second)
+// decodeToken reads a login or refresh answer. A refusal with HTTP 400, 401 or 403 (wrong
+// user, password or tenant; a revoked refresh token) is an authentication failure.
+func decodeToken(hc *httpx.Client, op string, resp *httpx.Response) (tokenOutput, error) {
+	var env envelope
+	decodeErr := json.Unmarshal(resp.Body, &env)
+	refused := resp.StatusCode >= 300 || (decodeErr == nil && env.Success != nil && !*env.Success)
+	if refused {
+		detail := first(env.Error.text(), string(env.Message), string(env.Title), snippet(resp.Body))
+		switch resp.StatusCode {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusOK:
+			return tokenOutput{}, hc.Errorf(provider.KindAuth, op, resp.StatusCode, "login refused: %s", detail)
 		}
-		return tok, nil
+		return tokenOutput{}, hc.StatusError(op, resp, detail)
 	}
-	if decodeErr == nil && tr.Error != "" {
-		detail := string(tr.Error)
-		if tr.ErrorDescription != "" {
-			detail += ": " + string(tr.ErrorDescription)
+	var out tokenOutput
+	if decodeErr == nil && env.Success != nil && json.Unmarshal(env.Result, &out) == nil && out.AccessToken != "" {
+		return out, nil
+	}
+	return tokenOutput{}, hc.Errorf(provider.KindTransient, op, resp.StatusCode,
+		"login answer carries no Result.AccessToken: %s", snippet(resp.Body))
+}
+
+// flexTime is a .NET date-time: RFC 3339, or without a zone (then UTC). Anything else, or
+// null, leaves it zero.
+type flexTime struct{ t time.Time }
+
+func (f *flexTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) != nil {
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			f.t = t
+			return nil
 		}
-		kind := provider.KindInvalid
-		switch string(tr.Error) {
-		case "invalid_grant", "invalid_client", "unauthorized_client", "access_denied":
-			kind = provider.KindAuth
-		}
-		return httpx.Token{}, hc.Errorf(kind, op, resp.StatusCode, "token request refused: %s", detail)
 	}
-	if resp.StatusCode >= 300 {
-		return httpx.Token{}, hc.StatusError(op, resp, "")
-	}
-	return httpx.Token{}, hc.Errorf(provider.KindTransient, op, resp.StatusCode,
-		"token response carries no access_token: %s", snippet(resp.Body))
+	return nil
 }
 
 // ---- tolerant scalar types -------------------------------------------------------------------

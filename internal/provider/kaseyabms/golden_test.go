@@ -2,155 +2,196 @@ package kaseyabms
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
 	sim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
 )
 
-// TestGoldenRequests pins the exact wire shape of every request against vendor-apis.md §4 (and
-// the package doc's assumptions where the sources are silent).
-func TestGoldenRequests(t *testing.T) {
-	rec := &recorder{next: http.DefaultTransport}
-	f := sim.Fixture{
-		Accounts:    []sim.Account{{AccountName: "Acme"}},
-		Departments: []sim.Department{{AccountID: 1001, DepartmentName: "Engineering"}},
-	}
-	_, c := newEnv(t, f, func(cfg *provider.Config) { cfg.Transport = rec })
-	ctx := context.Background()
+// swaggerOps is testdata/swagger-operations.json: the operations this client calls, as the
+// vendor's swagger declares them.
+type swaggerOp struct {
+	Method      string          `json:"method"`
+	Path        string          `json:"path"`
+	Query       []string        `json:"query"`
+	ContentType string          `json:"contentType"`
+	Body        json.RawMessage `json:"body"`
+}
 
-	steps := []struct {
-		name string
-		run  func() error
-		want []recorded
-	}{
-		{"token and list with filter", func() error {
-			_, err := c.ListAccounts(ctx, provider.AccountFilter{StatusIDs: []string{"1", "2"}, TypeIDs: []string{"3"}})
-			return err
-		}, []recorded{
-			{method: "POST", path: "/api/token", contentType: "application/x-www-form-urlencoded",
-				body: "grant_type=password&password=S3cret-pass%21&tenant=Acme+MSP&username=api-user"},
-			{method: "GET", path: "/api/crm/accounts", query: url.Values{"$top": {"100"}, "$skip": {"0"},
-				"$filter": {"(StatusId eq 1 or StatusId eq 2) and AccountTypeId eq 3 and IsActive eq true"}}},
-		}},
-		{"find by name", func() error {
-			_, err := c.FindAccountsByName(ctx, "O'Brien & Sons")
-			return err
-		}, []recorded{
-			{method: "GET", path: "/api/crm/accounts", query: url.Values{"$top": {"100"}, "$skip": {"0"},
-				"$filter": {"tolower(AccountName) eq 'o''brien & sons'"}}},
-		}},
-		{"statuses and types", func() error {
-			if _, err := c.ListAccountStatuses(ctx); err != nil {
-				return err
-			}
-			_, err := c.ListAccountTypes(ctx)
-			return err
-		}, []recorded{
-			{method: "GET", path: "/api/crm/accounts/statuses", query: url.Values{"$top": {"100"}, "$skip": {"0"}}},
-			{method: "GET", path: "/api/crm/accounts/types", query: url.Values{"$top": {"100"}, "$skip": {"0"}}},
-		}},
-		{"create account", func() error {
-			_, err := c.CreateAccount(ctx, provider.AccountCreate{Name: "New Co", StatusID: "1", TypeID: "2"})
-			return err
-		}, []recorded{
-			{method: "POST", path: "/api/crm/accounts", contentType: "application/json",
-				body: `{"AccountName":"New Co","AccountCode":"NEWCO","AccountTypeId":2,"StatusId":1}`},
-		}},
-		{"create account without status or type", func() error {
-			_, err := c.CreateAccount(ctx, provider.AccountCreate{Name: "Bare"})
-			return err
-		}, []recorded{
-			{method: "POST", path: "/api/crm/accounts", contentType: "application/json",
-				body: `{"AccountName":"Bare","AccountCode":"BARE"}`},
-		}},
-		{"locations", func() error {
-			if _, err := c.ListLocations(ctx, "1001"); err != nil {
-				return err
-			}
-			_, err := c.CreateLocation(ctx, "1001", "hq")
-			return err
-		}, []recorded{
-			{method: "GET", path: "/api/crm/accounts/1001/locations", query: url.Values{"$top": {"100"}, "$skip": {"0"}}},
-			{method: "POST", path: "/api/crm/locations", contentType: "application/json",
-				body: `{"AccountId":1001,"LocationName":"hq","Addresses":[]}`},
-		}},
-		{"departments", func() error {
-			if _, err := c.ListDepartments(ctx, "1001"); err != nil {
-				return err
-			}
-			_, err := c.CreateDepartment(ctx, "1001", "Marketing")
-			return err
-		}, []recorded{
-			{method: "GET", path: "/api/crm/accounts/1001/departments", query: url.Values{"$top": {"100"}, "$skip": {"0"}}},
-			{method: "POST", path: "/api/crm/accounts/1001/departments", contentType: "application/json",
-				body: `{"DepartmentName":"Marketing"}`},
-		}},
-		{"assets", func() error {
-			a, err := c.CreateAsset(ctx, provider.PSAAsset{AccountID: "1001", ExternalKey: "agent-7", Name: "pc-7",
-				SerialNumber: "SN7", OS: "Linux", IPAddress: "10.1.1.7"})
-			if err != nil {
-				return err
-			}
-			a.LocationID, a.DepartmentID = "2001", "3001"
-			if _, err := c.UpdateAsset(ctx, a); err != nil {
-				return err
-			}
-			_, err = c.ListAssets(ctx, "1001")
-			return err
-		}, []recorded{
-			{method: "POST", path: "/api/servicedesk/assets", contentType: "application/json",
-				body: `{"AccountId":1001,"LocationId":null,"DepartmentId":null,"AssetName":"pc-7","SerialNumber":"SN7","OS":"Linux","IPAddress":"10.1.1.7","RmmAssetId":"agent-7"}`},
-			{method: "PUT", path: "/api/servicedesk/assets/4001", contentType: "application/json",
-				body: `{"Id":4001,"AccountId":1001,"LocationId":2001,"DepartmentId":3001,"AssetName":"pc-7","SerialNumber":"SN7","OS":"Linux","IPAddress":"10.1.1.7","RmmAssetId":"agent-7"}`},
-			{method: "GET", path: "/api/servicedesk/assets", query: url.Values{"$top": {"100"}, "$skip": {"0"},
-				"$filter": {"AccountId eq 1001"}}},
-		}},
-		{"contacts", func() error {
-			if _, err := c.ListUsers(ctx, "1001"); err != nil {
-				return err
-			}
-			_, err := c.CreateUser(ctx, "1001", provider.User{FirstName: "Jane", LastName: "Doe", Email: "jane@acme.test", Phone: "5551234567"})
-			return err
-		}, []recorded{
-			{method: "GET", path: "/api/crm/contacts", query: url.Values{"$top": {"100"}, "$skip": {"0"},
-				"$filter": {"AccountId eq 1001"}}},
-			{method: "GET", path: "/api/crm/accounts/1001/locations", query: url.Values{"$top": {"1"},
-				"$filter": {"IsMain eq true"}}},
-			{method: "POST", path: "/api/crm/contacts", contentType: "application/json",
-				body: `{"AccountId":1001,"LocationId":2001,"FirstName":"Jane","LastName":"Doe","DefaultEmailTypeId":1,"DefaultEmailAddress":"jane@acme.test","DefaultPhoneTypeId":1,"DefaultPhoneNumber":"5551234567"}`},
-		}},
+type swaggerSchema struct {
+	Required   []string                   `json:"required"`
+	Properties map[string]json.RawMessage `json:"properties"`
+	Array      json.RawMessage            `json:"array"`
+}
+
+func loadSwagger(t *testing.T) []swaggerOp {
+	t.Helper()
+	data, err := os.ReadFile("testdata/swagger-operations.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, st := range steps {
-		rec.reqs = nil
-		if err := st.run(); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
+	var doc struct {
+		Operations []swaggerOp `json:"operations"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Operations
+}
+
+// quotedParam is a {name} path parameter after regexp.QuoteMeta.
+var quotedParam = regexp.MustCompile(`\\\{[^}]+\\\}`)
+
+// matches reports whether a request is this operation; path parameters are integers.
+func (op swaggerOp) matches(method, path string) bool {
+	re := "^" + quotedParam.ReplaceAllString(regexp.QuoteMeta(op.Path), `[0-9]+`) + "$"
+	return op.Method == method && regexp.MustCompile(re).MatchString(path)
+}
+
+// checkBody checks that every property of a JSON body is declared by the schema and every
+// required one is present, recursively through objects and arrays.
+func checkBody(t *testing.T, where string, schemaRaw json.RawMessage, value any) {
+	t.Helper()
+	var sc swaggerSchema
+	if err := json.Unmarshal(schemaRaw, &sc); err != nil {
+		return // a scalar type name
+	}
+	switch v := value.(type) {
+	case []any:
+		if sc.Array == nil {
+			t.Errorf("%s: an array where the swagger has an object", where)
+			return
 		}
-		if len(rec.reqs) != len(st.want) {
-			t.Fatalf("%s: %d requests, want %d: %+v", st.name, len(rec.reqs), len(st.want), rec.reqs)
+		for i, item := range v {
+			checkBody(t, where+"["+string(rune('0'+i%10))+"]", sc.Array, item)
 		}
-		for i, got := range rec.reqs {
-			want := st.want[i]
-			if got.method != want.method || got.path != want.path || got.body != want.body ||
-				(want.contentType != "" && got.contentType != want.contentType) {
-				t.Errorf("%s #%d:\n got %s %s %q %q\nwant %s %s %q %q", st.name, i, got.method, got.path,
-					got.contentType, got.body, want.method, want.path, want.contentType, want.body)
+	case map[string]any:
+		if sc.Properties == nil {
+			t.Errorf("%s: an object where the swagger has %s", where, schemaRaw)
+			return
+		}
+		for k, sub := range v {
+			ps, ok := sc.Properties[k]
+			if !ok {
+				t.Errorf("%s: property %q is not in the swagger's schema", where, k)
+				continue
 			}
-			if want.query == nil {
-				want.query = url.Values{}
+			checkBody(t, where+"."+k, ps, sub)
+		}
+		for _, req := range sc.Required {
+			if _, ok := v[req]; !ok {
+				t.Errorf("%s: required property %q is missing", where, req)
 			}
-			if got.query.Encode() != want.query.Encode() {
-				t.Errorf("%s #%d: query %s, want %s", st.name, i, got.query.Encode(), want.query.Encode())
+		}
+	}
+}
+
+// TestGoldenRequestsFollowSwagger drives every call of the client and checks each request it
+// sends against the swagger: a declared path and method, declared query parameters only, and
+// bodies whose property names (and required ones) are the swagger's.
+func TestGoldenRequestsFollowSwagger(t *testing.T) {
+	ops := loadSwagger(t)
+	rec := &recorder{next: http.DefaultTransport}
+	s, c := newEnv(t, sim.Fixture{
+		Accounts:  []sim.Account{{ID: 11, AccountName: "Acme", AccountTypeID: 1}},
+		Assets:    []sim.Asset{{ID: 21, AccountID: 11, Name: "pc-1", AssetTag: "agent-1"}},
+		Contacts:  []sim.Contact{{AccountID: 11, FirstName: "Ann", LastName: "Lee", Email: "ann@acme.example"}},
+		Locations: []sim.Location{{ID: 31, AccountID: 11, LocationName: "HQ", IsMain: true}},
+	}, func(cfg *provider.Config) { cfg.Transport = rec })
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.Probe(ctx)
+	must(err)
+	_, err = c.ListAccounts(ctx, provider.AccountFilter{TypeIDs: []string{"1"}})
+	must(err)
+	_, err = c.FindAccountsByName(ctx, "Acme")
+	must(err)
+	set, err := c.ResolveCreateSettings(ctx, provider.CreateSettings{AccountType: "1", AccountManager: "Dana Whitfield",
+		BusinessType: "1", AssetCategory: "Workstation", ForAccounts: true, ForAssets: true})
+	must(err)
+	acct, err := c.CreateAccount(ctx, provider.AccountCreate{Name: "Globex", TypeID: "1", ManagerID: set.AccountManager, BusinessTypeID: set.BusinessType})
+	must(err)
+	_, err = c.ListLocations(ctx, acct.ID)
+	must(err)
+	_, err = c.CreateAsset(ctx, provider.PSAAsset{AccountID: acct.ID, ExternalKey: "agent-9", Name: "gx-1", Category: set.AssetCategory,
+		OS: "Windows 11 Pro", IPAddress: "10.0.0.9", SerialNumber: "SN9"})
+	must(err)
+	listed, err := c.ListAssets(ctx, acct.ID)
+	must(err)
+	if len(listed) != 1 {
+		t.Fatalf("listed %v", listed)
+	}
+	listed[0].Name = "gx-1b"
+	_, err = c.UpdateAsset(ctx, listed[0])
+	must(err)
+	_, err = c.ListUsers(ctx, "11")
+	must(err)
+	_, err = c.CreateUser(ctx, acct.ID, provider.User{FirstName: "Bo", LastName: "Ng", Email: "bo@globex.example", Phone: "555"})
+	must(err)
+	s.ExpireTokens()
+	_, err = c.ListAccountTypes(ctx) // 401, then the refresh grant
+	must(err)
+
+	seen := map[string]bool{}
+	for _, r := range rec.reqs {
+		var op *swaggerOp
+		for i := range ops {
+			if ops[i].matches(r.method, r.path) {
+				op = &ops[i]
 			}
-			wantAuth := "Bearer "
-			if got.path == "/api/token" {
-				wantAuth = ""
+		}
+		if op == nil {
+			t.Errorf("%s %s is not a swagger operation", r.method, r.path)
+			continue
+		}
+		seen[op.Method+" "+op.Path] = true
+		declared := map[string]bool{}
+		for _, q := range op.Query {
+			declared[q] = true
+		}
+		for k := range r.query {
+			if !declared[k] {
+				t.Errorf("%s %s: query parameter %q is not declared by the swagger", r.method, op.Path, k)
 			}
-			if len(got.auth) < len(wantAuth) || got.auth[:len(wantAuth)] != wantAuth || (wantAuth == "" && got.auth != "") {
-				t.Errorf("%s #%d: Authorization %q", st.name, i, got.auth)
+		}
+		if op.Body == nil {
+			if r.body != "" {
+				t.Errorf("%s %s sends a body the swagger does not declare", r.method, op.Path)
 			}
+			continue
+		}
+		var body any
+		if strings.HasPrefix(op.ContentType, "multipart/") {
+			form, err := url.ParseQuery(r.body)
+			if err != nil {
+				t.Errorf("%s %s: form body: %v", r.method, op.Path, err)
+				continue
+			}
+			m := map[string]any{}
+			for k, v := range form {
+				m[k] = v[0]
+			}
+			body = m
+		} else if err := json.Unmarshal([]byte(r.body), &body); err != nil {
+			t.Errorf("%s %s: body is not JSON: %v", r.method, op.Path, err)
+			continue
+		}
+		checkBody(t, r.method+" "+op.Path, op.Body, body)
+	}
+	for _, op := range ops {
+		if !seen[op.Method+" "+op.Path] {
+			t.Errorf("the test did not exercise %s %s", op.Method, op.Path)
 		}
 	}
 }

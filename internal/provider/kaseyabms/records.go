@@ -9,24 +9,20 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
-// Record decoders. BMS tenants are not uniform (the open-source clients see Id, AccountId and
-// AccountID for the same key, AccountName and Name for the name), and encoding/json already
-// matches property names case-insensitively, so each decoder accepts the known spellings and
-// takes the first one present. A record without an id is unusable and is an error.
+// Record decoders, one per swagger output DTO. The swagger spells properties in PascalCase
+// while the public PowerQuery client reads the live API's answers in camelCase (result,
+// accessToken); encoding/json matches names case-insensitively, so both decode. A record
+// without an id is unusable and is an error.
 
 var errNoID = errors.New("record has no Id")
 
+// accountRecord is AccountSummaryOutputDto (summary) or AccountLookupOutputDto (lookup: Name).
 type accountRecord struct {
-	ID            flexID     `json:"Id"`
-	AccountID     flexID     `json:"AccountId"`
-	AccountName   flexString `json:"AccountName"`
-	Name          flexString `json:"Name"`
-	AccountTypeID flexID     `json:"AccountTypeId"`
-	AccountType   flexString `json:"AccountType"`
-	StatusID      flexID     `json:"StatusId"`
-	Status        flexString `json:"Status"`
-	StatusName    flexString `json:"StatusName"`
-	IsActive      *bool      `json:"IsActive"`
+	ID          flexID     `json:"Id"`
+	AccountName flexString `json:"AccountName"`
+	Name        flexString `json:"Name"`
+	AccountType flexString `json:"AccountType"`
+	IsActive    *bool      `json:"IsActive"`
 }
 
 func decodeAccount(raw json.RawMessage) (provider.Account, string, error) {
@@ -34,31 +30,25 @@ func decodeAccount(raw json.RawMessage) (provider.Account, string, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return provider.Account{}, "", err
 	}
-	id := first(string(r.ID), string(r.AccountID))
-	if id == "" {
+	if r.ID == "" {
 		return provider.Account{}, "", errNoID
 	}
 	a := provider.Account{
-		ID:       id,
+		ID:       string(r.ID),
 		Name:     first(string(r.AccountName), string(r.Name)),
-		Status:   first(string(r.Status), string(r.StatusName)),
 		Inactive: r.IsActive != nil && !*r.IsActive,
 	}
 	if t := strings.TrimSpace(string(r.AccountType)); t != "" {
 		a.Types = []string{t}
 	}
-	return a, id, nil
+	return a, a.ID, nil
 }
 
-// refRecord is a status or an account type.
+// refRecord is AccountTypeLookupOutputDto or EmployeeLookupOutputDto ({Id, Name, IsActive}).
 type refRecord struct {
-	ID              flexID     `json:"Id"`
-	Name            flexString `json:"Name"`
-	StatusName      flexString `json:"StatusName"`
-	TypeName        flexString `json:"TypeName"`
-	AccountTypeName flexString `json:"AccountTypeName"`
-	Description     flexString `json:"Description"`
-	IsActive        *bool      `json:"IsActive"`
+	ID       flexID     `json:"Id"`
+	Name     flexString `json:"Name"`
+	IsActive *bool      `json:"IsActive"`
 }
 
 func decodeRef(raw json.RawMessage) (provider.NamedRef, string, error) {
@@ -69,18 +59,41 @@ func decodeRef(raw json.RawMessage) (provider.NamedRef, string, error) {
 	if r.ID == "" {
 		return provider.NamedRef{}, "", errNoID
 	}
-	return provider.NamedRef{
-		ID:       string(r.ID),
-		Name:     first(string(r.Name), string(r.StatusName), string(r.TypeName), string(r.AccountTypeName), string(r.Description)),
-		Inactive: r.IsActive != nil && !*r.IsActive,
-	}, string(r.ID), nil
+	return provider.NamedRef{ID: string(r.ID), Name: string(r.Name), Inactive: r.IsActive != nil && !*r.IsActive},
+		string(r.ID), nil
 }
 
+// employee is EmployeesListSearchSelectOutputDto.
+type employee struct {
+	ID        flexID     `json:"Id"`
+	FirstName flexString `json:"FirstName"`
+	LastName  flexString `json:"LastName"`
+	Email     flexString `json:"EmailAddress"`
+	Username  flexString `json:"Username"`
+	IsActive  *bool      `json:"IsActive"`
+}
+
+func (e employee) fullName() string {
+	return strings.TrimSpace(strings.TrimSpace(string(e.FirstName)) + " " + strings.TrimSpace(string(e.LastName)))
+}
+
+func decodeEmployee(raw json.RawMessage) (employee, string, error) {
+	var e employee
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return employee{}, "", err
+	}
+	if e.ID == "" {
+		return employee{}, "", errNoID
+	}
+	return e, string(e.ID), nil
+}
+
+// locationRecord is AccountLocationLookupOutputDto (Name) or AccountLocationOutputDto
+// (LocationName).
 type locationRecord struct {
 	ID           flexID     `json:"Id"`
-	LocationID   flexID     `json:"LocationId"`
-	LocationName flexString `json:"LocationName"`
 	Name         flexString `json:"Name"`
+	LocationName flexString `json:"LocationName"`
 	IsMain       *bool      `json:"IsMain"`
 }
 
@@ -89,81 +102,86 @@ func decodeLocation(raw json.RawMessage) (provider.Location, string, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return provider.Location{}, "", err
 	}
-	id := first(string(r.ID), string(r.LocationID))
-	if id == "" {
+	if r.ID == "" {
 		return provider.Location{}, "", errNoID
 	}
-	return provider.Location{ID: id, Name: first(string(r.LocationName), string(r.Name)),
-		IsMain: r.IsMain != nil && *r.IsMain}, id, nil
+	return provider.Location{ID: string(r.ID), Name: first(string(r.Name), string(r.LocationName)),
+		IsMain: r.IsMain != nil && *r.IsMain}, string(r.ID), nil
 }
 
-type departmentRecord struct {
-	ID             flexID     `json:"Id"`
-	DepartmentID   flexID     `json:"DepartmentId"`
-	DepartmentName flexString `json:"DepartmentName"`
-	Name           flexString `json:"Name"`
+// assetRow is HardwareAssetsListSearchSelectOutputDto: enough to know which assets an account
+// has, not their location id, OS or key, which only the detail carries.
+type assetRow struct {
+	ID flexID `json:"Id"`
 }
 
-func decodeDepartment(raw json.RawMessage) (provider.Department, string, error) {
-	var r departmentRecord
+func decodeAssetRow(raw json.RawMessage) (string, string, error) {
+	var r assetRow
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return provider.Department{}, "", err
+		return "", "", err
 	}
-	id := first(string(r.ID), string(r.DepartmentID))
-	if id == "" {
-		return provider.Department{}, "", errNoID
+	if r.ID == "" {
+		return "", "", errNoID
 	}
-	return provider.Department{ID: id, Name: first(string(r.DepartmentName), string(r.Name))}, id, nil
+	return string(r.ID), string(r.ID), nil
 }
 
-type assetRecord struct {
-	ID           flexID     `json:"Id"`
-	AssetID      flexID     `json:"AssetId"`
-	AccountID    flexID     `json:"AccountId"`
-	LocationID   flexID     `json:"LocationId"`
-	DepartmentID flexID     `json:"DepartmentId"`
-	AssetName    flexString `json:"AssetName"`
-	Name         flexString `json:"Name"`
-	SerialNumber flexString `json:"SerialNumber"`
-	OS           flexString `json:"OS"`
-	IPAddress    flexString `json:"IPAddress"`
-	RmmAssetID   flexString `json:"RmmAssetId"`
+// assetDetail is HardwareAssetOutputDto.
+type assetDetail struct {
+	ID                flexID     `json:"Id"`
+	Name              flexString `json:"Name"`
+	AccountID         flexID     `json:"AccountId"`
+	AccountLocationID flexID     `json:"AccountLocationId"`
+	CategoryID        flexID     `json:"CategoryId"`
+	SerialNumber      flexString `json:"SerialNumber"`
+	AssetTag          flexString `json:"AssetTag"`
+	IPAddress         flexString `json:"IpAddress"`
+	OsType            flexString `json:"OsType"`
+	OsInfo            flexString `json:"OsInfo"`
+	AgentID           flexString `json:"AgentId"`
 }
 
+// decodeAsset reads an asset's detail. The external key is the RMM agent id BMS's own RMM
+// integration writes (AgentId, read-only through this API) or, for assets this operator
+// created, the AssetTag it wrote the tool asset's id into.
 func decodeAsset(raw json.RawMessage) (provider.PSAAsset, string, error) {
-	var r assetRecord
+	var r assetDetail
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return provider.PSAAsset{}, "", err
 	}
-	id := first(string(r.ID), string(r.AssetID))
-	if id == "" {
+	if r.ID == "" {
 		return provider.PSAAsset{}, "", errNoID
 	}
 	return provider.PSAAsset{
-		ID:           id,
+		ID:           string(r.ID),
 		AccountID:    string(r.AccountID),
-		ExternalKey:  string(r.RmmAssetID),
-		Name:         first(string(r.AssetName), string(r.Name)),
-		LocationID:   string(r.LocationID),
-		DepartmentID: string(r.DepartmentID),
+		ExternalKey:  strings.TrimSpace(first(string(r.AgentID), string(r.AssetTag))),
+		Name:         string(r.Name),
+		LocationID:   string(r.AccountLocationID),
 		SerialNumber: string(r.SerialNumber),
-		OS:           string(r.OS),
+		OS:           first(string(r.OsInfo), string(r.OsType)),
 		IPAddress:    string(r.IPAddress),
-	}, id, nil
+		Category:     string(r.CategoryID),
+	}, string(r.ID), nil
 }
 
+// contactRecord is ContactsSummaryOutputDto (nested Emails[]/Phones[]) or the create answer
+// ContactSummaryOutputDto (flat EmailAddress/PhoneNumber).
 type contactRecord struct {
-	ID                  flexID     `json:"Id"`
-	ContactID           flexID     `json:"ContactId"`
-	FirstName           flexString `json:"FirstName"`
-	LastName            flexString `json:"LastName"`
-	FullName            flexString `json:"FullName"`
-	DefaultEmailAddress flexString `json:"DefaultEmailAddress"`
-	EmailAddress        flexString `json:"EmailAddress"`
-	Email               flexString `json:"Email"`
-	DefaultPhoneNumber  flexString `json:"DefaultPhoneNumber"`
-	PhoneNumber         flexString `json:"PhoneNumber"`
-	Phone               flexString `json:"Phone"`
+	ID           flexID     `json:"Id"`
+	FirstName    flexString `json:"FirstName"`
+	LastName     flexString `json:"LastName"`
+	EmailAddress flexString `json:"EmailAddress"`
+	PhoneNumber  flexString `json:"PhoneNumber"`
+	Emails       []struct {
+		EmailAddress flexString `json:"EmailAddress"`
+		IsDefault    bool       `json:"IsDefault"`
+	} `json:"Emails"`
+	Phones []struct {
+		Phone       flexString `json:"Phone"`
+		PhoneNumber flexString `json:"PhoneNumber"`
+		IsDefault   bool       `json:"IsDefault"`
+	} `json:"Phones"`
 }
 
 func decodeContact(raw json.RawMessage) (provider.User, string, error) {
@@ -171,19 +189,24 @@ func decodeContact(raw json.RawMessage) (provider.User, string, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return provider.User{}, "", err
 	}
-	id := first(string(r.ID), string(r.ContactID))
-	if id == "" {
+	if r.ID == "" {
 		return provider.User{}, "", errNoID
 	}
-	u := provider.User{
-		ID:        id,
-		FirstName: string(r.FirstName),
-		LastName:  string(r.LastName),
-		Email:     first(string(r.DefaultEmailAddress), string(r.EmailAddress), string(r.Email)),
-		Phone:     first(string(r.DefaultPhoneNumber), string(r.PhoneNumber), string(r.Phone)),
+	u := provider.User{ID: string(r.ID), FirstName: string(r.FirstName), LastName: string(r.LastName),
+		Email: string(r.EmailAddress), Phone: string(r.PhoneNumber)}
+	// The default address and number win; otherwise the first one listed.
+	for i, e := range r.Emails {
+		if e.IsDefault || (i == 0 && u.Email == "") {
+			u.Email = string(e.EmailAddress)
+		}
 	}
-	u.Name = first(string(r.FullName), strings.TrimSpace(u.FirstName+" "+u.LastName))
-	return u, id, nil
+	for i, p := range r.Phones {
+		if p.IsDefault || (i == 0 && u.Phone == "") {
+			u.Phone = first(string(p.Phone), string(p.PhoneNumber))
+		}
+	}
+	u.Name = strings.TrimSpace(u.FirstName + " " + u.LastName)
+	return u, u.ID, nil
 }
 
 // createdResult reads a create's Result: the new record (decoded by decode), or just its id as
@@ -199,7 +222,10 @@ func createdResult[T any](env envelope, decode func(json.RawMessage) (T, string,
 		return v, err
 	}
 	var id flexID
-	if err := json.Unmarshal(raw, &id); err != nil || id == "" || id == "0" {
+	if err := json.Unmarshal(raw, &id); err != nil {
+		return zero, errors.New("create answered with an unusable Result")
+	}
+	if _, err := parseID("", "", string(id)); err != nil {
 		return zero, errors.New("create answered with an unusable Result")
 	}
 	return fallback(string(id)), nil

@@ -1,44 +1,40 @@
-// Package kaseyabms simulates one Kaseya BMS tenant behind the V1 REST API
-// (https://{host}/api/...), for tests and cmd/vendorsim. It speaks the wire protocol the real
-// API is documented to speak (reference/vendor-apis.md §4) and is deliberately not lenient:
+// Package kaseyabms simulates one Kaseya BMS tenant behind the v2 REST API
+// (https://api.bms.kaseya.com/v2/...), for tests and cmd/vendorsim. It follows the vendor's
+// swagger ("BMS API 2.0", api-evangelist/kaseya openapi/kaseya-bms-openapi-original.json) and
+// is deliberately strict:
 //
-//   - Auth: POST /api/token, form-urlencoded grant_type=password&username&password&tenant →
-//     {access_token, token_type, expires_in}. Refusals are OWIN OAuth bodies with HTTP 400
-//     ({"error":"invalid_grant","error_description":...}). Every other call needs
-//     "Authorization: Bearer {token}"; a missing, unknown, expired or revoked token gets 401
-//     {"Message":"Authorization has been denied for this request."}. ExpireTokens revokes all.
-//   - Envelope: {Result, TotalRecords (lists), ResponseCode, Status, Error}; success is
-//     ResponseCode 0, Status "OK", Error "None". Refusals carry the HTTP-like code in
-//     ResponseCode and the reason in Error, with the same HTTP status, or HTTP 200 when
-//     Fixture.LogicalErrorsWithHTTP200 is set.
-//   - Lists: OData $top/$skip/$filter/$orderby. $top is clamped to MaxPageSize (100) and
-//     defaults to it; TotalRecords counts every record the filter matched. $filter is parsed
-//     (eq ne gt ge lt le, and or not, parentheses, tolower toupper trim substringof startswith
-//     endswith, string/integer/true/false/null literals) and type-checked against the
-//     resource's properties; an unknown property, function or syntax error is a 400. String eq
-//     is ordinal (case-sensitive), as OData defines it, so clients wanting case-insensitive
-//     matching must use tolower(). Unsupported $options are refused.
-//   - Uniqueness: account names per tenant, location and department names per account (all
-//     case-insensitive), asset RmmAssetId per tenant; a duplicate is a 400 whose Error says
-//     "already exists".
+//   - Auth: POST /v2/security/authenticate, a form (urlencoded or multipart) with GrantType=password,
+//     UserName, Password, Tenant → Result{AccessToken, RefreshToken, AccessTokenExpireOn,
+//     RefreshTokenExpireOn}; POST /v2/security/refreshtoken (AccessToken, RefreshToken; a refresh
+//     token is good once). A refused login is HTTP 400 with Success false. Other calls need
+//     "Authorization: Bearer"; a missing, unknown or expired token gets 401.
+//   - Envelope {Success, Error{Code, Message, Details, SubErrors}, Result, TotalRecords}; only the
+//     swagger's paged responses (accounts and contacts summary, employees searchselect) carry
+//     TotalRecords. Refusals are Success false with the code as HTTP status, or HTTP 200 when
+//     Fixture.LogicalErrorsWithHTTP200 is set. Fixture.CamelCase answers in camelCase.
+//   - Lists: PageSize/PageNumber (1-based; 0 or less reads as 1; PageSize clamped to MaxPageSize,
+//     an assumption: the swagger states no limit). Each route accepts only the query parameters
+//     the swagger lists for it; anything else is a 400 naming it.
+//   - Required fields as the swagger marks them: an account needs AccountName, AccountTypeId,
+//     BusinessTypeId, AccountManagerId (an active employee) and Locations[{LocationName,
+//     Addresses}]; a hardware asset Name, AccountId, AccountLocationId (of that account) and
+//     CategoryId. AgentId is output-only. Account names are unique per tenant (a 400 saying
+//     "already exists").
 //
-// Paths (relative to /api; the Count keys use these templates):
+// Paths (relative to /v2; the Count keys use these templates):
 //
-//	POST /token
-//	GET  /crm/accounts, POST /crm/accounts, GET /crm/accounts/{id}
-//	GET  /crm/accounts/statuses, GET /crm/accounts/types
-//	GET  /crm/accounts/{id}/locations, GET /crm/locations, POST /crm/locations, GET /crm/locations/{id}
-//	GET  /crm/accounts/{id}/departments, POST /crm/accounts/{id}/departments
-//	GET  /servicedesk/assets, POST /servicedesk/assets, GET/PUT /servicedesk/assets/{id}
-//	GET  /crm/contacts, POST /crm/contacts
+//	POST /security/authenticate, POST /security/refreshtoken
+//	GET  /crm/accounts/summary, GET /crm/accounts/lookup, POST /crm/accounts
+//	GET  /system/accounttypes/lookup, GET /hr/employees/searchselect
+//	GET  /crm/accounts/{accountId}/locations/lookup
+//	GET  /servicedesk/hardwareasset/searchselect, POST /servicedesk/hardwareasset,
+//	GET/PUT /servicedesk/hardwareasset/{assetId}
+//	GET  /crm/contacts/summary, POST /crm/contacts/summary
 //
-// Account statuses, departments and assets are not in public BMS sources; their paths and
-// shapes here are the client package's documented assumptions (see
-// internal/provider/kaseyabms). Accounts carry StatusId/Status, AccountTypeId/AccountType and
-// a derived IsActive (false when the status is an inactive one). Each account always has one
-// main location (IsMain); creating an account creates "Main", as BMS creates the main location
-// from the account's address.
+// There are no account statuses, no departments and no way to add a location to an existing
+// account, as in v2. Assumptions where the swagger is silent: name filters match as
+// case-insensitive "contains"; valid business types and asset categories are fixture lists.
 //
-// Ids are deterministic: accounts from 1001, locations 2001, departments 3001, assets 4001,
-// contacts 5001 (or after the highest seeded id).
+// Ids are deterministic: accounts from 1001, locations 2001, assets 4001, contacts 5001 (or
+// after the highest seeded id).
 package kaseyabms
