@@ -133,11 +133,13 @@ var _ = Describe("Rate limits and refused probes", Serial, func() {
 		var refuse atomic.Bool
 		var refused atomic.Int32
 		refuse.Store(true)
-		url := serve(refusing(bmssim.New(bmsFixture()), &refuse, &refused))
-		createSecret(ns, "bms-creds", bmsCreds)
-		ic := &v1alpha1.IntegrationConnection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bms"},
-			Spec: v1alpha1.IntegrationConnectionSpec{Provider: v1alpha1.ProviderKaseyaBMS, URL: url,
-				CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "bms-creds"}, Timeout: "2s"}}
+		// CyberQP: an API key on every request, so each probe reaches the vendor (the Kaseya BMS
+		// client also remembers a refused login for a minute).
+		url := serve(refusing(cqpUsersTool(), &refuse, &refused))
+		createSecret(ns, "cqp-creds", cqpCreds)
+		ic := &v1alpha1.IntegrationConnection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "cqp"},
+			Spec: v1alpha1.IntegrationConnectionSpec{Provider: v1alpha1.ProviderCyberQP, URL: url,
+				CredentialsSecretRef: v1alpha1.LocalObjectReference{Name: "cqp-creds"}, Timeout: "2s"}}
 		Expect(k8s.Create(ctx, ic)).To(Succeed())
 		Eventually(func() string { return conditionOf(ic, v1alpha1.ConditionReady) }).
 			Should(HavePrefix("False/" + v1alpha1.ReasonAuthenticationFailed))
@@ -190,7 +192,11 @@ var _ = Describe("Least privilege", func() {
 		Expect(reads()).To(Equal(before))
 
 		// A changed Secret is read again, through the metadata watch.
-		updateSecret(ns, "bms-creds", bmsCreds)
+		rotated := map[string]string{"rotated": "yes"}
+		for k, v := range bmsCreds {
+			rotated[k] = v
+		}
+		updateSecret(ns, "bms-creds", rotated)
 		Eventually(reads).Should(BeNumerically(">", before))
 	})
 
@@ -233,13 +239,14 @@ var _ = Describe("Bounded status", func() {
 	})
 
 	It("stores the user links of thousands of users within the cap and counts them all", func() {
-		const users = 8000
+		const users = 12000
 		ns := newNamespace()
 		hf := haloFixture()
 		hf.Clients = []halosim.Client{{ID: haloClientY, Name: "Initrode", TopLevelID: 1}}
 		cf := cqpsim.Fixture{APIKey: cqpTestKey, Customers: []cqpsim.Customer{{ID: cqpCustomer, Name: "Initrode Global"}}}
-		// Long tool ids: the links of every user would not fit in one object.
-		pad := strings.Repeat("x", 200)
+		// Long tool ids (the schema allows 128 bytes): the links of every user would not fit in
+		// one object.
+		pad := strings.Repeat("x", 110)
 		for i := 1; i <= users; i++ {
 			email := fmt.Sprintf("user%05d@initrode.com", i)
 			hf.Users = append(hf.Users, halosim.User{ID: 1000 + i, Name: fmt.Sprintf("User %05d", i), ClientID: haloClientY, EmailAddress: email})
