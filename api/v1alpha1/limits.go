@@ -9,7 +9,7 @@ const (
 	// MaxStatusListItems caps SyncPolicy status.plan, status.ambiguous and status.unmatched.
 	MaxStatusListItems = 50
 	// MaxAmbiguousCandidates caps the candidates listed for one ambiguous record.
-	MaxAmbiguousCandidates = 20
+	MaxAmbiguousCandidates = 10
 	// MaxUserLinks caps AccountMapping status.userLinks (the first links by tool user id).
 	MaxUserLinks = 1000
 	// MaxRecentEvents caps AccountMapping status.recentEvents.

@@ -1,6 +1,7 @@
 package v1alpha1_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,5 +84,42 @@ func TestStatusListBoundsMatchTheCRDs(t *testing.T) {
 			}
 		}
 		walk("", statusSchema(t, plural))
+	}
+}
+
+// The largest status the caps allow, with every id at the 128 bytes the spec allows for ids and
+// every name at MaxStatusNameLength, stays far below etcd's 1.5 MiB object limit.
+func TestWorstCaseStatusFitsInOneObject(t *testing.T) {
+	const farBelow = 512 << 10
+	id := strings.Repeat("i", 128)
+	name := strings.Repeat("n", v1alpha1.MaxStatusNameLength)
+	ref := v1alpha1.RecordRef{ID: id, Name: name}
+
+	sp := v1alpha1.SyncPolicyStatus{}
+	for i := 0; i < v1alpha1.MaxStatusListItems; i++ {
+		amb := v1alpha1.AmbiguousRecord{Side: v1alpha1.SideTool, ID: id, Name: name}
+		for j := 0; j < v1alpha1.MaxAmbiguousCandidates; j++ {
+			amb.Candidates = append(amb.Candidates, ref)
+		}
+		sp.Ambiguous = append(sp.Ambiguous, amb)
+		sp.Unmatched = append(sp.Unmatched, v1alpha1.UnmatchedRecord{Side: v1alpha1.SidePSA, ID: id, Name: name})
+		sp.Plan = append(sp.Plan, v1alpha1.PlanItem{Action: v1alpha1.ActionCreatePSAAccount, ToolOrganizationID: id, PSAAccountID: id, Name: name, Mapping: name})
+	}
+	am := v1alpha1.AccountMappingStatus{PSAAccount: &ref, ToolOrganization: &ref}
+	for i := 0; i < v1alpha1.MaxUserLinks; i++ {
+		am.UserLinks = append(am.UserLinks, v1alpha1.UserOverride{ToolUserID: id, PSAUserID: id})
+	}
+	for i := 0; i < v1alpha1.MaxRecentEvents; i++ {
+		am.RecentEvents = append(am.RecentEvents, v1alpha1.MappingEvent{Reason: "AssetSyncFailed", Message: strings.Repeat("m", 512)})
+	}
+	for what, status := range map[string]any{"SyncPolicy": sp, "AccountMapping": am} {
+		b, err := json.Marshal(status)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > farBelow {
+			t.Errorf("%s: the worst-case status is %d bytes, more than %d", what, len(b), farBelow)
+		}
+		t.Logf("%s: worst-case status %d KiB", what, len(b)>>10)
 	}
 }

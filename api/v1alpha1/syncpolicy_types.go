@@ -419,9 +419,9 @@ type AmbiguousRecord struct {
 	ID   string `json:"id"`
 	// +optional
 	Name string `json:"name,omitempty"`
-	// Candidates are the first 20 records of the other side it matches.
+	// Candidates are the first 10 records of the other side it matches.
 	// +listType=atomic
-	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:MaxItems=10
 	Candidates []RecordRef `json:"candidates"`
 }
 
