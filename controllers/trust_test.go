@@ -150,7 +150,7 @@ var _ = Describe("Rate limits and refused probes", Serial, func() {
 		// The back-off has reached its 2s cap: about two probes in 5s, not a loop.
 		windowStart := refused.Load()
 		time.Sleep(5 * time.Second)
-		Expect(refused.Load() - windowStart).To(BeNumerically("<=", 4), "with a back-off, not in a loop")
+		Expect(refused.Load()-windowStart).To(BeNumerically("<=", 4), "with a back-off, not in a loop")
 
 		// The outage ends; neither the Secret nor the spec changed.
 		refuse.Store(false)
