@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -24,8 +25,9 @@ func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
 		leaderElectionID, leaderElectionNS      string
-		leaderElect                             bool
+		leaderElect, allowInsecureTLS           bool
 		concurrency                             int
+		reconcileTimeout                        time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
@@ -33,7 +35,12 @@ func main() {
 	flag.StringVar(&leaderElectionID, "leader-election-id", "accountsync-operator.accountsync.io", "Name of the leader-election Lease; unique per release.")
 	flag.StringVar(&leaderElectionNS, "leader-election-namespace", "", "Namespace of the Lease (default: the pod's namespace).")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
-	flag.IntVar(&concurrency, "max-concurrent-reconciles", 1, "Workers per controller.")
+	flag.IntVar(&concurrency, "max-concurrent-reconciles", controllers.DefaultMaxConcurrentReconciles,
+		"Workers per controller: a vendor that stops answering holds at most one worker per reconcile, up to --reconcile-timeout.")
+	flag.DurationVar(&reconcileTimeout, "reconcile-timeout", controllers.DefaultReconcileTimeout,
+		"Deadline of one reconcile, vendor calls included.")
+	flag.BoolVar(&allowInsecureTLS, "allow-insecure-tls", false,
+		"Let IntegrationConnections turn certificate verification off (spec.tls.insecureSkipVerify); without it such a connection is refused.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -54,6 +61,7 @@ func main() {
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
 		Cache:                         cacheOpts,
+		Client:                        controllers.ClientOptions(),
 		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                leaderElect,
@@ -65,15 +73,21 @@ func main() {
 		setupLog.Error(err, "unable to create manager")
 		os.Exit(1)
 	}
+	if concurrency < 1 || reconcileTimeout <= 0 {
+		setupLog.Error(nil, "--max-concurrent-reconciles must be at least 1 and --reconcile-timeout positive")
+		os.Exit(1)
+	}
 	if err := controllers.Setup(mgr, controllers.Options{
-		ControllerOptions: controllers.ControllerOptions{MaxConcurrentReconciles: concurrency},
+		ControllerOptions: controllers.ControllerOptions{MaxConcurrentReconciles: concurrency, ReconcileTimeout: reconcileTimeout},
+		AllowInsecureTLS:  allowInsecureTLS,
 	}); err != nil {
 		setupLog.Error(err, "unable to set up controllers")
 		os.Exit(1)
 	}
 	utilruntime.Must(mgr.AddHealthzCheck("healthz", healthz.Ping))
 	utilruntime.Must(mgr.AddReadyzCheck("readyz", healthz.Ping))
-	setupLog.Info("starting manager", "watchNamespaces", watchNamespaces)
+	setupLog.Info("starting manager", "watchNamespaces", watchNamespaces, "maxConcurrentReconciles", concurrency,
+		"reconcileTimeout", reconcileTimeout.String(), "allowInsecureTLS", allowInsecureTLS)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		setupLog.Error(err, "manager exited")
 		os.Exit(1)

@@ -36,7 +36,6 @@ const (
 	// before it is sent again.
 	defaultSettle = 5 * time.Minute
 	pendingRetry  = 10 * time.Second
-	maxRecent     = 10
 )
 
 // AccountMappingReconciler links one organization and one account: it resolves both sides from
@@ -55,8 +54,14 @@ type AccountMappingReconciler struct {
 
 	mu sync.Mutex
 	// processed remembers the snapshot and generation each mapping last did its vendor work for,
-	// so unrelated events make no vendor call.
-	processed map[types.UID]processedKey
+	// so unrelated events make no vendor call. Keyed by name (so a deleted mapping's entry can
+	// be dropped) and tied to the UID (so a new mapping of the same name starts afresh).
+	processed map[types.NamespacedName]processedEntry
+}
+
+type processedEntry struct {
+	uid types.UID
+	key processedKey
 }
 
 type processedKey struct {
@@ -77,7 +82,8 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	am := &v1alpha1.AccountMapping{}
 	if err := r.Get(ctx, req.NamespacedName, am); err != nil {
 		if apierrors.IsNotFound(err) {
-			mappingStates.DeletePartialMatch(map[string]string{"namespace": req.Namespace, "mapping": req.Name})
+			forgetMappingMetrics(req.NamespacedName)
+			r.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -90,7 +96,7 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	if werr == nil && m.seen != nil {
 		// Only once the status that records this sync's work is stored: a retry after a
 		// failed write must do the work again rather than skip it.
-		r.markSeen(am.UID, *m.seen)
+		r.markSeen(req.NamespacedName, am.UID, *m.seen)
 	}
 	return result, err
 }
@@ -154,7 +160,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		return ctrl.Result{}, nil
 	}
 	key := processedKey{seq: snap.Seq, generation: am.Generation}
-	if !requested && st.PendingCreate == nil && m.r.seen(am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
+	if !requested && st.PendingCreate == nil && m.r.seen(types.NamespacedName{Namespace: am.Namespace, Name: am.Name}, am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
 		return ctrl.Result{}, nil
 	}
 
@@ -593,7 +599,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 		}
 	}
 	sortLinks(links)
-	st.UserLinks = links
+	st.UserLinks = boundedUserLinks(links)
 	st.Users = &v1alpha1.UserCounts{Matched: int32(len(links)) - created, Ambiguous: int32(len(res.Ambiguous)),
 		Unmatched: int32(len(unmatched)), Created: created}
 	return problems
@@ -642,39 +648,43 @@ func (m *mappingRun) addEvent(reason, message string) {
 		return
 	}
 	st.RecentEvents = append([]v1alpha1.MappingEvent{{Time: now(), Reason: reason, Message: message}}, st.RecentEvents...)
-	if len(st.RecentEvents) > maxRecent {
-		st.RecentEvents = st.RecentEvents[:maxRecent]
+	if len(st.RecentEvents) > v1alpha1.MaxRecentEvents {
+		st.RecentEvents = st.RecentEvents[:v1alpha1.MaxRecentEvents]
 	}
 }
 
 func (m *mappingRun) finish(ctx context.Context) error {
 	am := m.am
-	for _, s := range []v1alpha1.MappingState{v1alpha1.StateOK, v1alpha1.StateHasEvents, v1alpha1.StateNotAvailable} {
-		v := 0.0
-		if am.Status.State == s {
-			v = 1
-		}
-		mappingStates.WithLabelValues(am.Namespace, am.Name, am.Spec.PolicyRef.Name, string(s)).Set(v)
-	}
+	recordMappingState(am)
 	if equality.Semantic.DeepEqual(m.before, &am.Status) {
 		return nil
 	}
-	return m.r.Status().Update(ctx, am)
+	return writeStatus(ctx, m.r.Client, am)
 }
 
-func (r *AccountMappingReconciler) seen(uid types.UID) processedKey {
+func (r *AccountMappingReconciler) seen(name types.NamespacedName, uid types.UID) processedKey {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.processed[uid]
+	if e, ok := r.processed[name]; ok && e.uid == uid {
+		return e.key
+	}
+	return processedKey{}
 }
 
-func (r *AccountMappingReconciler) markSeen(uid types.UID, k processedKey) {
+func (r *AccountMappingReconciler) markSeen(name types.NamespacedName, uid types.UID, k processedKey) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.processed == nil {
-		r.processed = map[types.UID]processedKey{}
+		r.processed = map[types.NamespacedName]processedEntry{}
 	}
-	r.processed[uid] = k
+	r.processed[name] = processedEntry{uid: uid, key: k}
+}
+
+// forget drops what is remembered of a deleted mapping.
+func (r *AccountMappingReconciler) forget(name types.NamespacedName) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.processed, name)
 }
 
 // policyConnections returns both clients of a policy, or why it cannot use them. No vendor call

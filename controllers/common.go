@@ -2,7 +2,10 @@ package controllers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -16,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
 // setCondition sets a condition carrying the object's generation. meta.SetStatusCondition keeps
@@ -52,14 +56,50 @@ func patchStatusIfChanged(ctx context.Context, c client.Client, obj client.Objec
 	if equality.Semantic.DeepEqual(before, after) {
 		return nil
 	}
+	return writeStatus(ctx, c, obj)
+}
+
+// writeStatus stores obj's status with a budget of its own: a reconcile that ran out of its
+// deadline must still be able to say so in status.
+func writeStatus(ctx context.Context, c client.Client, obj client.Object) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancel()
 	return c.Status().Update(ctx, obj)
 }
 
+// retryAfter returns the wait a rate-limited vendor asked for (Retry-After), if err carries one.
+func retryAfter(err error) (time.Duration, bool) {
+	var pe *provider.Error
+	if errors.As(err, &pe) && pe.Kind == provider.KindRateLimited && pe.RetryAfter > 0 {
+		return pe.RetryAfter, true
+	}
+	return 0, false
+}
+
+// rateLimitedMessage says until when a rate-limited vendor is left alone.
+func rateLimitedMessage(err error, wait time.Duration) string {
+	until := time.Now().Add(wait).UTC().Truncate(time.Second).Format(time.RFC3339)
+	return fmt.Sprintf("rate limited by the vendor until %s: %v", until, err)
+}
+
+// deadlineMessage names the reconcile deadline when it is what ended the vendor call.
+func deadlineMessage(ctx context.Context, err error) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("the vendor did not answer within the reconcile deadline (--reconcile-timeout): %v", err)
+	}
+	return err.Error()
+}
+
+// truncate shortens s to at most n bytes plus an ellipsis, cutting between runes.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	cut := n - 1
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // now is swapped in tests that need a fixed clock.

@@ -30,7 +30,13 @@ const (
 	defaultProbeInterval = 5 * time.Minute
 	// unreachableRetry bounds how soon an unreachable endpoint is probed again.
 	unreachableRetry = time.Minute
-	secretRefIndex   = "spec.secretRefs"
+	// DefaultRefusedProbeRetry and DefaultRefusedProbeRetryMax bound the back-off of a
+	// connection whose probe was refused (401/403/404, or an answer that is not the vendor's
+	// API): a vendor outage often answers 403 from a load balancer, so such a connection is
+	// probed again, but seldom enough never to lock the vendor account.
+	DefaultRefusedProbeRetry    = 30 * time.Second
+	DefaultRefusedProbeRetryMax = 10 * time.Minute
+	secretRefIndex              = "spec.secretRefs"
 )
 
 // IntegrationConnectionReconciler probes each connection and reports Ready.
@@ -38,14 +44,24 @@ type IntegrationConnectionReconciler struct {
 	client.Client
 	Clients  *connection.Cache
 	Recorder events.EventRecorder
+	// RefusedRetry and RefusedRetryMax override DefaultRefusedProbeRetry(Max) (tests).
+	RefusedRetry, RefusedRetryMax time.Duration
 	// probed remembers the client each connection was last probed with, so a Secret change (new
-	// client) re-probes at once.
+	// client) re-probes at once, and when the next probe is due.
 	// A sync.Map because reconciles of different connections run in parallel.
-	probed sync.Map // types.NamespacedName → provider.Client
+	probed sync.Map // types.NamespacedName → probeRecord
+}
+
+// probeRecord is a connection's last probe: the client it used and when the next one is due.
+type probeRecord struct {
+	client provider.Client
+	next   time.Time
 }
 
 // +kubebuilder:rbac:groups=accountsync.io,resources=integrationconnections,verbs=get;list;watch
 // +kubebuilder:rbac:groups=accountsync.io,resources=integrationconnections/status,verbs=get;update;patch
+// Secrets: get reads the referenced ones from the API server (never cached); list and watch
+// serve the metadata-only watch that re-probes a connection when its Secret changes.
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
@@ -89,37 +105,35 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		return ctrl.Result{}, r.finish(ctx, ic, before)
 	}
 
-	last := status.LastProbeTime
 	ready := meta.FindStatusCondition(status.Conditions, v1alpha1.ConditionReady)
-	due := requested || last == nil || ready == nil || ready.ObservedGeneration != ic.Generation ||
-		!r.probedWith(req.NamespacedName, cl) || time.Since(last.Time) >= interval
+	prev, probedWith := r.lastProbe(req.NamespacedName, cl)
+	due := requested || status.LastProbeTime == nil || ready == nil || ready.ObservedGeneration != ic.Generation ||
+		!probedWith || !time.Now().Before(prev.next)
 	if !due {
-		return ctrl.Result{RequeueAfter: interval - time.Since(last.Time)}, r.finish(ctx, ic, before)
+		return ctrl.Result{RequeueAfter: time.Until(prev.next)}, r.finish(ctx, ic, before)
 	}
 
-	probeCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	result, perr := cl.Probe(probeCtx)
+	result, perr := cl.Probe(ctx)
 	t := now()
 	status.LastProbeTime = &t
 	status.Capabilities = provider.Capabilities(cl)
-	r.probed.Store(req.NamespacedName, cl)
 	requeue := interval
 	switch kind := provider.KindOf(perr); {
 	case perr == nil:
 		status.ServerVersion = result.ServerVersion
 		r.setReady(ic, metav1.ConditionTrue, v1alpha1.ReasonConnected, fmt.Sprintf("%s API answered", ic.Spec.Provider))
 	case kind == provider.KindAuth:
-		// Terminal until the Secret or spec changes: re-trying bad credentials can lock the
-		// vendor account.
+		// Probed again only after a back-off: re-trying bad credentials often can lock the
+		// vendor account, yet a 401/403 may also come from an outage.
 		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonAuthenticationFailed, perr.Error())
-		requeue = 0
+		requeue = r.refusedBackoff(ic)
 	case kind == provider.KindRateLimited:
-		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, perr.Error())
+		requeue = min(interval, unreachableRetry)
 		var pe *provider.Error
-		if errors.As(perr, &pe) && pe.RetryAfter > 0 && pe.RetryAfter < requeue {
+		if errors.As(perr, &pe) && pe.RetryAfter > 0 {
 			requeue = pe.RetryAfter
 		}
+		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(perr, requeue))
 	case kind == provider.KindOriginRefused:
 		// Terminal: the vendor pointed credentials at a host the spec does not name (a
 		// redirect, a discovered auth server). Only a spec change (url, authURL) can allow it.
@@ -129,21 +143,46 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 	case kind == provider.KindInvalid || kind == provider.KindNotFound:
 		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec,
 			fmt.Sprintf("the endpoint answered but not as a %s API (check spec.url): %v", ic.Spec.Provider, perr))
-		requeue = 0
+		requeue = r.refusedBackoff(ic)
 	default:
-		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonUnreachable, perr.Error())
+		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonUnreachable, deadlineMessage(ctx, perr))
 		requeue = min(interval, unreachableRetry)
 	}
+	r.probed.Store(req.NamespacedName, probeRecord{client: cl, next: time.Now().Add(requeue)})
 	if perr != nil {
-		logger.Info("probe failed", "reason", provider.KindOf(perr), "error", perr.Error())
+		logger.Info("probe failed", "reason", provider.KindOf(perr), "error", perr.Error(), "retryIn", requeue.String())
 	}
 	return ctrl.Result{RequeueAfter: requeue}, r.finish(ctx, ic, before)
 }
 
-// probedWith reports whether the connection's last probe used cl (no Secret change since).
-func (r *IntegrationConnectionReconciler) probedWith(name types.NamespacedName, cl provider.Client) bool {
-	prev, ok := r.probed.Load(name)
-	return ok && prev == cl
+// lastProbe returns the connection's last probe and whether it used cl (no Secret or spec
+// change since).
+func (r *IntegrationConnectionReconciler) lastProbe(name types.NamespacedName, cl provider.Client) (probeRecord, bool) {
+	v, ok := r.probed.Load(name)
+	if !ok {
+		return probeRecord{}, false
+	}
+	rec := v.(probeRecord)
+	return rec, rec.client == cl
+}
+
+// refusedBackoff is the wait before the next probe of a connection whose probe was refused: the
+// time it has been failing (since Ready last turned False, kept in status so a restart does not
+// reset it), at least RefusedRetry and at most RefusedRetryMax. Probes thus come at 30s, 1m,
+// 2m, 4m, 8m and then every 10m.
+func (r *IntegrationConnectionReconciler) refusedBackoff(ic *v1alpha1.IntegrationConnection) time.Duration {
+	base, ceiling := r.RefusedRetry, r.RefusedRetryMax
+	if base <= 0 {
+		base = DefaultRefusedProbeRetry
+	}
+	if ceiling <= 0 {
+		ceiling = DefaultRefusedProbeRetryMax
+	}
+	failing := time.Duration(0)
+	if c := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady); c != nil {
+		failing = time.Since(c.LastTransitionTime.Time)
+	}
+	return min(max(failing, base), ceiling)
 }
 
 func (r *IntegrationConnectionReconciler) setReady(ic *v1alpha1.IntegrationConnection, status metav1.ConditionStatus, reason, message string) {
@@ -175,7 +214,9 @@ func (r *IntegrationConnectionReconciler) SetupWithManager(mgr ctrl.Manager, opt
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.IntegrationConnection{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.connectionsForSecret)).
+		// Metadata only: a resourceVersion change is all that is needed to re-probe, and the
+		// manager then holds no copy of any Secret's data.
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.connectionsForSecret)).
 		WithOptions(opts.controllerOptions()).
 		Complete(r)
 }

@@ -2,7 +2,10 @@ package controllers
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/types"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 )
 
 var (
@@ -25,4 +28,28 @@ var (
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots)
+}
+
+// forgetPolicyMetrics drops a deleted policy's series, so label sets follow the live objects.
+func forgetPolicyMetrics(policy types.NamespacedName) {
+	syncDuration.DeleteLabelValues(policy.Namespace, policy.Name)
+	suspectSnapshots.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
+}
+
+// forgetMappingMetrics drops every series of a deleted mapping.
+func forgetMappingMetrics(mapping types.NamespacedName) {
+	mappingStates.DeletePartialMatch(prometheus.Labels{"namespace": mapping.Namespace, "mapping": mapping.Name})
+}
+
+// recordMappingState sets the mapping's state series: 1 for its state, 0 for the others. A
+// mapping moved to another policy loses the series of the old one.
+func recordMappingState(am *v1alpha1.AccountMapping) {
+	mappingStates.DeletePartialMatch(prometheus.Labels{"namespace": am.Namespace, "mapping": am.Name})
+	for _, s := range []v1alpha1.MappingState{v1alpha1.StateOK, v1alpha1.StateHasEvents, v1alpha1.StateNotAvailable} {
+		v := 0.0
+		if am.Status.State == s {
+			v = 1
+		}
+		mappingStates.WithLabelValues(am.Namespace, am.Name, am.Spec.PolicyRef.Name, string(s)).Set(v)
+	}
 }

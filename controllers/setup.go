@@ -20,6 +20,11 @@ type Options struct {
 	Clients *connection.Cache
 	// CreateSettle overrides how long an unknown-outcome create may take to show up.
 	CreateSettle time.Duration
+	// AllowInsecureTLS lets spec.tls.insecureSkipVerify take effect (--allow-insecure-tls).
+	AllowInsecureTLS bool
+	// RefusedProbeRetry and RefusedProbeRetryMax override the back-off of a connection whose
+	// probe was refused (DefaultRefusedProbeRetry, DefaultRefusedProbeRetryMax).
+	RefusedProbeRetry, RefusedProbeRetryMax time.Duration
 }
 
 // Setup registers the field indexes and the three reconcilers with mgr.
@@ -27,12 +32,19 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if opts.Clients == nil {
 		opts.Clients = connection.NewCache()
 	}
+	opts.Clients.AllowInsecureTLS = opts.AllowInsecureTLS
+	if opts.Clients.SecretMetadata == nil {
+		// The metadata-only Secret watch fills this cache; Secret data is read from the API
+		// server (ClientOptions) only when a Secret changed.
+		opts.Clients.SecretMetadata = mgr.GetCache()
+	}
 	if err := setupIndexes(mgr); err != nil {
 		return err
 	}
 	snapshots := NewSnapshotStore()
 	if err := (&IntegrationConnectionReconciler{
 		Client: mgr.GetClient(), Clients: opts.Clients, Recorder: mgr.GetEventRecorder("integrationconnection-controller"),
+		RefusedRetry: opts.RefusedProbeRetry, RefusedRetryMax: opts.RefusedProbeRetryMax,
 	}).SetupWithManager(mgr, opts.ControllerOptions); err != nil {
 		return err
 	}

@@ -2,7 +2,10 @@ package controllers_test
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,21 +67,29 @@ var _ = BeforeSuite(func() {
 })
 
 // startManager starts a manager like cmd/main.go does, with short vendor back-offs so fault
-// tests run in seconds. Restart tests stop it and start a new one.
-func startManager() {
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+// tests run in seconds; mutate changes the options (restartManagerWith). Restart tests stop it
+// and start a new one.
+func startManager(mutate ...func(*controllers.Options)) {
+	mgrCfg := rest.CopyConfig(cfg)
+	mgrCfg.Wrap(secretRequests.wrap)
+	mgr, err := ctrl.NewManager(mgrCfg, ctrl.Options{
 		Scheme:                 scheme,
+		Client:                 controllers.ClientOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 	})
 	Expect(err).NotTo(HaveOccurred())
 	clientSet = connection.NewCache()
 	clientSet.Base = provider.Config{Backoff: 5 * time.Millisecond, MaxRetries: 6}
-	Expect(controllers.Setup(mgr, controllers.Options{
+	opts := controllers.Options{
 		ControllerOptions: controllers.ControllerOptions{MaxConcurrentReconciles: 2, SkipNameValidation: true},
 		Clients:           clientSet,
 		CreateSettle:      2 * time.Second,
-	})).To(Succeed())
+	}
+	for _, m := range mutate {
+		m(&opts)
+	}
+	Expect(controllers.Setup(mgr, opts)).To(Succeed())
 	mgrCtx, mgrCancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -94,6 +105,51 @@ func startManager() {
 }
 
 var stopManager func()
+
+// restartManagerWith replaces the suite's manager with one whose options mutate changed, for
+// the rest of the spec; the usual manager is back afterwards. Only Serial specs may use it.
+func restartManagerWith(mutate func(*controllers.Options)) {
+	stopManager()
+	startManager(mutate)
+	DeferCleanup(func() {
+		stopManager()
+		startManager()
+	})
+}
+
+// apiRequest is one request the manager sent to the API server.
+type apiRequest struct {
+	Method, Path, Query, Accept string
+}
+
+// requestLog records the manager's Secret requests, so a spec can show what it reads and how.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []apiRequest
+}
+
+var secretRequests = &requestLog{}
+
+func (l *requestLog) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		if strings.Contains(req.URL.Path, "/secrets") {
+			l.mu.Lock()
+			l.reqs = append(l.reqs, apiRequest{Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Accept: req.Header.Get("Accept")})
+			l.mu.Unlock()
+		}
+		return rt.RoundTrip(req)
+	})
+}
+
+func (l *requestLog) all() []apiRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]apiRequest(nil), l.reqs...)
+}
+
+type roundTripperFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 var _ = AfterSuite(func() {
 	if stopManager != nil {

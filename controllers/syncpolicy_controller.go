@@ -35,8 +35,6 @@ const (
 	defaultSyncInterval = 10 * time.Minute
 	// failedSyncRetry bounds how soon a failed sync (vendor error) is tried again.
 	failedSyncRetry = time.Minute
-	// statusListLimit caps status.plan / ambiguous / unmatched, keeping the object small.
-	statusListLimit = 50
 
 	policyRefIndex     = "spec.policyRef.name"
 	connectionRefIndex = "spec.connectionRefs"
@@ -68,7 +66,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Snapshots.Delete(req.NamespacedName)
-			suspectSnapshots.DeletePartialMatch(map[string]string{"namespace": req.Namespace, "policy": req.Name})
+			forgetPolicyMetrics(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -105,6 +103,16 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		// The connection watch brings the policy back when the connection changes.
 		return ctrl.Result{}, r.finish(ctx, sp, before)
 	}
+	if missing := missingCapabilities(&sp.Spec, psa, tool); len(missing) > 0 {
+		// Refused rather than left to mappings that would wait in Creating forever. Terminal:
+		// a spec edit or a connection change brings the policy back.
+		msg := capabilityMessage(missing)
+		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, msg)
+		r.Snapshots.Unschedule(req.NamespacedName)
+		st.NextSyncTime = nil
+		return ctrl.Result{}, r.finish(ctx, sp, before)
+	}
 
 	key := req.NamespacedName
 	handled := ""
@@ -135,8 +143,17 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 			return ctrl.Result{}, r.finish(ctx, sp, before)
 		}
 		logger.Info("sync failed", "error", err.Error())
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, err.Error())
-		next := metav1.NewTime(time.Now().Add(min(interval, failedSyncRetry)))
+		wait := min(interval, failedSyncRetry)
+		if provider.IsKind(err, provider.KindRateLimited) {
+			// The vendor said when to come back: the policy waits that long, off the worker.
+			if d, ok := retryAfter(err); ok {
+				wait = d
+			}
+			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(err, wait))
+		} else {
+			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, deadlineMessage(ctx, err))
+		}
+		next := metav1.NewTime(time.Now().Add(wait))
 		st.NextSyncTime = &next
 		if r.Snapshots.Get(key) != nil {
 			r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
@@ -338,10 +355,10 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		syncedAt, nextSync := snap.syncedAt, snap.nextSync
 		st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
 	}
-	st.Ambiguous = firstN(result.Ambiguous, statusListLimit)
-	st.Unmatched = firstN(result.Unmatched, statusListLimit)
+	st.Ambiguous = boundedAmbiguous(result.Ambiguous)
+	st.Unmatched = boundedUnmatched(result.Unmatched)
 	if sp.Spec.DryRun {
-		st.Plan = firstN(result.Plan, statusListLimit)
+		st.Plan = boundedPlan(result.Plan)
 		st.PlanTotal = int32(len(result.Plan))
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,
 			fmt.Sprintf("dry run: %d planned actions, nothing changed", len(result.Plan)))
@@ -440,7 +457,7 @@ func suspectStatus(cur *v1alpha1.SuspectSnapshot, shrunk []v1alpha1.ShrunkListin
 	if cur != nil {
 		since = cur.Since
 	}
-	return &v1alpha1.SuspectSnapshot{Since: since, Listings: shrunk, Mappings: firstN(mappings, statusListLimit)}
+	return &v1alpha1.SuspectSnapshot{Since: since, Listings: shrunk, Mappings: firstN(mappings, v1alpha1.MaxStatusListItems)}
 }
 
 func suspectMessage(sp *v1alpha1.SyncPolicy, shrunk []v1alpha1.ShrunkListing, mappings []string) string {

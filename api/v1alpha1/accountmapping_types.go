@@ -182,9 +182,11 @@ type AccountMappingStatus struct {
 	// Users matched for this link by the last sync.
 	// +optional
 	Users *UserCounts `json:"users,omitempty"`
-	// UserLinks are the current tool user → PSA user links.
+	// UserLinks are the current tool user → PSA user links: the first 1000 by tool user id
+	// (users.matched counts them all).
 	// +listType=map
 	// +listMapKey=toolUserID
+	// +kubebuilder:validation:MaxItems=1000
 	// +optional
 	UserLinks []UserOverride `json:"userLinks,omitempty"`
 	// RecentEvents are the last 10 problems, newest first.

@@ -105,7 +105,9 @@ type TLSConfig struct {
 	// the system roots (a self-hosted VSA or BMS with a private CA).
 	// +optional
 	CABundleSecretRef *SecretKeySelector `json:"caBundleSecretRef,omitempty"`
-	// InsecureSkipVerify disables certificate verification. For troubleshooting only.
+	// InsecureSkipVerify disables certificate verification. For troubleshooting only; it takes
+	// effect only when the manager runs with --allow-insecure-tls, otherwise the connection is
+	// Ready=False with reason InvalidSpec.
 	// +optional
 	InsecureSkipVerify bool `json:"insecureSkipVerify,omitempty"`
 }
@@ -128,6 +130,7 @@ type IntegrationConnectionStatus struct {
 	// +optional
 	ServerVersion string `json:"serverVersion,omitempty"`
 	// Capabilities lists what this provider offers (list, create, locations, assets, users...).
+	// +kubebuilder:validation:MaxItems=32
 	// +optional
 	Capabilities []string `json:"capabilities,omitempty"`
 	// LastProbeTime is when the endpoint was last checked.

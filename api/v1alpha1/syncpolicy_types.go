@@ -400,8 +400,9 @@ type UserSync struct {
 type SyncPolicyStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions: Ready (the policy and both connections are usable) and Synced (reasons
-	// SyncSucceeded, PartialSync, SyncFailed, ConnectionNotReady, Suspended, DryRun, SuspectSnapshot).
+	// Conditions: Ready (the policy and both connections are usable; InvalidSpec when the
+	// policy asks for a capability its connections lack) and Synced (reasons SyncSucceeded,
+	// PartialSync, SyncFailed, RateLimited, ConnectionNotReady, Suspended, DryRun, SuspectSnapshot).
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -426,6 +427,7 @@ type SyncPolicyStatus struct {
 	APICalls APICalls `json:"apiCalls,omitempty"`
 	// Plan (dry run only): the first 50 actions a real sync would take.
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=50
 	// +optional
 	Plan []PlanItem `json:"plan,omitempty"`
 	// PlanTotal is the number of actions in the whole plan.
@@ -433,10 +435,12 @@ type SyncPolicyStatus struct {
 	PlanTotal int32 `json:"planTotal,omitempty"`
 	// Ambiguous lists the first 50 records that match several on the other side.
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=50
 	// +optional
 	Ambiguous []AmbiguousRecord `json:"ambiguous,omitempty"`
 	// Unmatched lists the first 50 records with no counterpart that this policy will not create.
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=50
 	// +optional
 	Unmatched []UnmatchedRecord `json:"unmatched,omitempty"`
 	// LastGoodSnapshot is what the last sync that was not suspect listed: the baseline of the
@@ -552,7 +556,9 @@ type AmbiguousRecord struct {
 	ID   string `json:"id"`
 	// +optional
 	Name string `json:"name,omitempty"`
+	// Candidates are the first 10 records of the other side it matches.
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
 	Candidates []RecordRef `json:"candidates"`
 }
 
@@ -577,7 +583,9 @@ type UnmatchedRecord struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // SyncPolicy says which PSA accounts and tool organizations take part, how names match, and
-// whether unmatched records are created on the other side.
+// whether unmatched records are created on the other side. Its name is the value of the
+// accountsync.io/policy label on every mapping it generates, so it fits a label value.
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 63",message="metadata.name must be at most 63 characters: it is the value of the accountsync.io/policy label on the mappings the policy generates"
 type SyncPolicy struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

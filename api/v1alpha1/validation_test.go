@@ -193,6 +193,24 @@ var _ = Describe("SyncPolicy validation", func() {
 		Expect(err.Error()).To(ContainSubstring("spec.psa.connectionRef and spec.tool.connectionRef must name different connections"))
 	})
 
+	It("rejects a name that cannot be the value of the accountsync.io/policy label", func() {
+		ns := newNamespace()
+		named := func(name string) string {
+			return strings.Replace(fmt.Sprintf(spBase, "", ""), "name: sp}", "name: "+name+"}", 1)
+		}
+		err := create(ns, named(strings.Repeat("p", 64)))
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring("metadata.name must be at most 63 characters"))
+		Expect(err.Error()).To(ContainSubstring(v1alpha1.PolicyLabel))
+		// 63 characters is a valid label value: the policy is accepted and can label its mappings.
+		longest := strings.Repeat("p", 63)
+		Expect(create(ns, named(longest))).To(Succeed())
+		am := parse(fmt.Sprintf(amBase, "  psa: {accountID: \"250\"}\n  tool: {organizationID: \"9001\"}"))
+		am.SetNamespace(ns)
+		am.SetLabels(map[string]string{v1alpha1.PolicyLabel: longest})
+		Expect(k8s.Create(ctx, am)).To(Succeed())
+	})
+
 	It("fills every default and reads back what was applied", func() {
 		ns := newNamespace()
 		Expect(create(ns, fmt.Sprintf(spBase, "", ""))).To(Succeed())

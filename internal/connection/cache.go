@@ -15,6 +15,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -52,6 +53,15 @@ type Cache struct {
 	// Base is the starting Config of every client: retry and back-off settings (tests shorten
 	// them; production leaves the provider defaults).
 	Base provider.Config
+	// AllowInsecureTLS lets spec.tls.insecureSkipVerify take effect (the manager's
+	// --allow-insecure-tls). Without it such a connection is refused as InvalidSpec, so turning
+	// verification off takes the cluster operator's consent, not only a namespace user's.
+	AllowInsecureTLS bool
+	// SecretMetadata, when set, answers Secret look-ups metadata-only (the manager's cache of a
+	// metadata-only watch). Client then reads a Secret's data from its kube reader, which
+	// should go to the API server, only when the Secret's resourceVersion changed since the
+	// cached client was built.
+	SecretMetadata client.Reader
 
 	mu      sync.Mutex
 	entries map[types.NamespacedName]entry
@@ -63,30 +73,32 @@ func NewCache() *Cache { return &Cache{entries: map[types.NamespacedName]entry{}
 // Client returns the client for ic, building it when the spec generation or the Secret's
 // resourceVersion changed since the cached one.
 func (c *Cache) Client(ctx context.Context, kube client.Reader, ic *v1alpha1.IntegrationConnection) (provider.Client, error) {
-	secret := &corev1.Secret{}
-	key := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Spec.CredentialsSecretRef.Name}
-	if err := kube.Get(ctx, key, secret); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, &ConfigError{Reason: v1alpha1.ReasonSecretNotFound,
-				Message: fmt.Sprintf("Secret %q not found in namespace %q", key.Name, key.Namespace)}
-		}
-		return nil, err
-	}
-	fingerprint := fmt.Sprintf("%d/%s", ic.Generation, secret.ResourceVersion)
-	var caSecret *corev1.Secret
-	if ic.Spec.TLS != nil && ic.Spec.TLS.CABundleSecretRef != nil {
-		caSecret = &corev1.Secret{}
-		caKey := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Spec.TLS.CABundleSecretRef.Name}
-		if err := kube.Get(ctx, caKey, caSecret); err != nil {
-			if apierrors.IsNotFound(err) {
-				return nil, &ConfigError{Reason: v1alpha1.ReasonSecretNotFound,
-					Message: fmt.Sprintf("CA bundle Secret %q not found in namespace %q", caKey.Name, caKey.Namespace)}
-			}
+	name := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name}
+	if c.SecretMetadata != nil {
+		// Most calls find the client already built: the Secrets' metadata tells so without
+		// reading their data from the API server.
+		_, _, fingerprint, err := readSecrets(ctx, c.SecretMetadata, ic, func() client.Object {
+			m := &metav1.PartialObjectMetadata{}
+			m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+			return m
+		})
+		if err != nil {
 			return nil, err
 		}
-		fingerprint += "/" + caSecret.ResourceVersion
+		if cl := c.current(name, fingerprint, ic.Generation); cl != nil {
+			return cl, nil
+		}
 	}
-	name := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name}
+	credsObj, caObj, fingerprint, err := readSecrets(ctx, kube, ic, func() client.Object { return &corev1.Secret{} })
+	if err != nil {
+		return nil, err
+	}
+	secret := credsObj.(*corev1.Secret)
+	var caSecret *corev1.Secret
+	if caObj != nil {
+		caSecret = caObj.(*corev1.Secret)
+	}
+	key := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Spec.CredentialsSecretRef.Name}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.entries[name]; ok && (e.fingerprint == fingerprint || ic.Generation < e.generation) {
@@ -109,6 +121,46 @@ func (c *Cache) Client(ctx context.Context, kube client.Reader, ic *v1alpha1.Int
 	}
 	c.entries[name] = entry{fingerprint: fingerprint, generation: ic.Generation, client: cl}
 	return cl, nil
+}
+
+// current returns the cached client when it was built from these inputs, or for a newer
+// generation of the connection than the one the caller holds.
+func (c *Cache) current(name types.NamespacedName, fingerprint string, generation int64) provider.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[name]; ok && (e.fingerprint == fingerprint || generation < e.generation) {
+		return e.client
+	}
+	return nil
+}
+
+// readSecrets reads the Secrets ic references (credentials, and the CA bundle if any) into
+// objects made by newObj, and returns them with the fingerprint of a client's inputs: the
+// connection's generation and the Secrets' resourceVersions.
+func readSecrets(ctx context.Context, kube client.Reader, ic *v1alpha1.IntegrationConnection, newObj func() client.Object) (creds, ca client.Object, fingerprint string, err error) {
+	key := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Spec.CredentialsSecretRef.Name}
+	creds = newObj()
+	if err := kube.Get(ctx, key, creds); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil, "", &ConfigError{Reason: v1alpha1.ReasonSecretNotFound,
+				Message: fmt.Sprintf("Secret %q not found in namespace %q", key.Name, key.Namespace)}
+		}
+		return nil, nil, "", err
+	}
+	fingerprint = fmt.Sprintf("%d/%s", ic.Generation, creds.GetResourceVersion())
+	if ic.Spec.TLS != nil && ic.Spec.TLS.CABundleSecretRef != nil {
+		caKey := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Spec.TLS.CABundleSecretRef.Name}
+		ca = newObj()
+		if err := kube.Get(ctx, caKey, ca); err != nil {
+			if apierrors.IsNotFound(err) {
+				return nil, nil, "", &ConfigError{Reason: v1alpha1.ReasonSecretNotFound,
+					Message: fmt.Sprintf("CA bundle Secret %q not found in namespace %q", caKey.Name, caKey.Namespace)}
+			}
+			return nil, nil, "", err
+		}
+		fingerprint += "/" + ca.GetResourceVersion()
+	}
+	return creds, ca, fingerprint, nil
 }
 
 // Cached returns the client last built for the connection without touching the API server, or
@@ -150,6 +202,11 @@ func (c *Cache) config(ic *v1alpha1.IntegrationConnection, caSecret *corev1.Secr
 		cfg.Burst = int(rl.Burst)
 	}
 	if t := ic.Spec.TLS; t != nil {
+		if t.InsecureSkipVerify && !c.AllowInsecureTLS {
+			return cfg, &ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+				Message: "spec.tls.insecureSkipVerify is true, but the manager runs without --allow-insecure-tls: " +
+					"give the server's CA in spec.tls.caBundleSecretRef, or have the cluster operator start the manager with --allow-insecure-tls"}
+		}
 		tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.InsecureSkipVerify} //nolint:gosec // the user asked for it explicitly
 		if t.CABundleSecretRef != nil {
 			pem := caSecret.Data[t.CABundleSecretRef.Key]

@@ -79,41 +79,68 @@ func Build(name Name, cfg Config, creds Credentials) (Client, error) {
 	return f.New(cfg, creds)
 }
 
+// Capability names, as IntegrationConnection.status.capabilities lists them. Each stands for one
+// capability interface (or a pair that is only useful together).
+const (
+	CapListOrganizations  = "ListOrganizations"
+	CapFindOrganizations  = "FindOrganizationsByName"
+	CapCreateOrganization = "CreateOrganization"
+	CapListMachineGroups  = "ListMachineGroups"
+	CapListToolAssets     = "ListToolAssets"
+	CapListAccounts       = "ListAccounts"
+	CapFindAccounts       = "FindAccountsByName"
+	CapStatusesAndTypes   = "ListAccountStatusesAndTypes"
+	CapCreateAccount      = "CreateAccount"
+	CapLocations          = "Locations"
+	CapDepartments        = "Departments"
+	CapAssets             = "Assets"
+	CapListUsers          = "ListUsers"
+	CapCreateUser         = "CreateUser"
+)
+
+func implements[T any](c Client) bool {
+	_, ok := c.(T)
+	return ok
+}
+
+// capabilityTable maps each capability name to its interface, in the order status lists them.
+var capabilityTable = []struct {
+	name string
+	has  func(Client) bool
+}{
+	{CapListOrganizations, implements[OrganizationLister]},
+	{CapFindOrganizations, implements[OrganizationFinder]},
+	{CapCreateOrganization, implements[OrganizationCreator]},
+	{CapListMachineGroups, implements[MachineGroupLister]},
+	{CapListToolAssets, implements[ToolAssetLister]},
+	{CapListAccounts, implements[AccountLister]},
+	{CapFindAccounts, implements[AccountFinder]},
+	{CapStatusesAndTypes, implements[StatusTypeLister]},
+	{CapCreateAccount, implements[AccountCreator]},
+	{CapLocations, implements[LocationManager]},
+	{CapDepartments, implements[DepartmentManager]},
+	{CapAssets, implements[AssetManager]},
+	{CapListUsers, implements[UserLister]},
+	{CapCreateUser, implements[UserCreator]},
+}
+
 // Capabilities lists which capability interfaces c implements, for status and documentation.
 func Capabilities(c Client) []string {
 	var out []string
-	add := func(ok bool, name string) {
-		if ok {
-			out = append(out, name)
+	for _, cap := range capabilityTable {
+		if cap.has(c) {
+			out = append(out, cap.name)
 		}
 	}
-	_, ok := c.(OrganizationLister)
-	add(ok, "ListOrganizations")
-	_, ok = c.(OrganizationFinder)
-	add(ok, "FindOrganizationsByName")
-	_, ok = c.(OrganizationCreator)
-	add(ok, "CreateOrganization")
-	_, ok = c.(MachineGroupLister)
-	add(ok, "ListMachineGroups")
-	_, ok = c.(ToolAssetLister)
-	add(ok, "ListToolAssets")
-	_, ok = c.(AccountLister)
-	add(ok, "ListAccounts")
-	_, ok = c.(AccountFinder)
-	add(ok, "FindAccountsByName")
-	_, ok = c.(StatusTypeLister)
-	add(ok, "ListAccountStatusesAndTypes")
-	_, ok = c.(AccountCreator)
-	add(ok, "CreateAccount")
-	_, ok = c.(LocationManager)
-	add(ok, "Locations")
-	_, ok = c.(DepartmentManager)
-	add(ok, "Departments")
-	_, ok = c.(AssetManager)
-	add(ok, "Assets")
-	_, ok = c.(UserLister)
-	add(ok, "ListUsers")
-	_, ok = c.(UserCreator)
-	add(ok, "CreateUser")
 	return out
+}
+
+// Has reports whether c offers the named capability; an unknown name is never offered.
+func Has(c Client, capability string) bool {
+	for _, cap := range capabilityTable {
+		if cap.name == capability {
+			return cap.has(c)
+		}
+	}
+	return false
 }

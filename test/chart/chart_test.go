@@ -380,6 +380,39 @@ func TestOptionalObjects(t *testing.T) {
 	}
 }
 
+// The manager runs several workers with a reconcile deadline by default, and turning TLS
+// verification off takes the chart user's explicit consent.
+func TestManagerFlags(t *testing.T) {
+	args := func(t *testing.T, set ...string) map[string]string {
+		var extra []string
+		for _, s := range set {
+			extra = append(extra, "--set", s)
+		}
+		return managerArgs(t, Objects(t, RenderChart(t, OperatorChart, "r", "ns", extra...)))
+	}
+	def := args(t)
+	if def["--max-concurrent-reconciles"] != "4" || def["--reconcile-timeout"] != "2m" {
+		t.Errorf("default: --max-concurrent-reconciles=%q --reconcile-timeout=%q, want 4 and 2m",
+			def["--max-concurrent-reconciles"], def["--reconcile-timeout"])
+	}
+	if _, ok := def["--allow-insecure-tls"]; ok {
+		t.Error("--allow-insecure-tls is on by default")
+	}
+	if _, ok := args(t, "allowInsecureTLS=true")["--allow-insecure-tls"]; !ok {
+		t.Error("allowInsecureTLS=true: no --allow-insecure-tls")
+	}
+	set := args(t, "maxConcurrentReconciles=8", "reconcileTimeout=90s")
+	if set["--max-concurrent-reconciles"] != "8" || set["--reconcile-timeout"] != "90s" {
+		t.Errorf("set: %v", set)
+	}
+	unset := args(t, "maxConcurrentReconciles=null", "reconcileTimeout=null")
+	for _, flag := range []string{"--max-concurrent-reconciles", "--reconcile-timeout"} {
+		if v, ok := unset[flag]; ok {
+			t.Errorf("null value still passes %s=%s (the manager's default applies)", flag, v)
+		}
+	}
+}
+
 // Invalid values fail the render with a message that says what is wrong.
 func TestValuesRejected(t *testing.T) {
 	cases := []struct {
@@ -396,6 +429,9 @@ func TestValuesRejected(t *testing.T) {
 		{"all namespaces mixed with names", OperatorChart, "watchNamespaces={*,msp-a}", `"*" (all namespaces) cannot be combined`},
 		{"ServiceMonitor without metrics", OperatorChart, "serviceMonitor.enabled=true,metrics.enabled=false", "serviceMonitor.enabled needs metrics.enabled"},
 		{"existing ServiceAccount without a name", OperatorChart, "serviceAccount.create=false", "serviceAccount.name is required"},
+		{"reconcile timeout not a duration", OperatorChart, "reconcileTimeout=soon", "reconcileTimeout"},
+		{"insecure TLS not a boolean", OperatorChart, "allowInsecureTLS=yes", "allowInsecureTLS"},
+		{"no workers", OperatorChart, "maxConcurrentReconciles=0", "maxConcurrentReconciles"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,73 @@
+package controllers
+
+import (
+	"fmt"
+	"strings"
+
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/provider"
+)
+
+// capabilityNeed is one capability a policy's spec asks of one side.
+type capabilityNeed struct {
+	side       v1alpha1.Side
+	capability string
+	field      string // the spec setting that asks for it, as a person wrote it
+}
+
+// missingCapabilities lists, in spec order, the capabilities the policy asks of its two
+// products that they do not offer, each as "<field> needs <capability>, which <product> does
+// not offer". It is derived from the capability interfaces alone (provider.Has), so a product
+// gains or loses a use by implementing an interface, never by a special case here. An empty
+// result means every setting can work.
+func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Client) []string {
+	needs := []capabilityNeed{
+		{v1alpha1.SidePSA, provider.CapListAccounts, "a sync"},
+		{v1alpha1.SideTool, provider.CapListOrganizations, "a sync"},
+	}
+	need := func(side v1alpha1.Side, field string, caps ...string) {
+		for _, c := range caps {
+			needs = append(needs, capabilityNeed{side, c, field})
+		}
+	}
+	mode := fmt.Sprintf("spec.mode %s", spec.Mode)
+	if spec.Mode.Imports() {
+		need(v1alpha1.SidePSA, mode, provider.CapFindAccounts, provider.CapCreateAccount)
+	}
+	if spec.Mode.Exports() {
+		need(v1alpha1.SideTool, mode, provider.CapFindOrganizations, provider.CapCreateOrganization)
+	}
+	if f := spec.PSA.Filter; len(f.Statuses) > 0 || len(f.Types) > 0 {
+		need(v1alpha1.SidePSA, "spec.psa.filter statuses/types", provider.CapStatusesAndTypes)
+	}
+	if spec.CreateWhen == v1alpha1.CreateReferenced {
+		need(v1alpha1.SideTool, "spec.createWhen Referenced", provider.CapListToolAssets)
+	}
+	if spec.Assets.Enabled {
+		need(v1alpha1.SideTool, "spec.assets.enabled", provider.CapListToolAssets)
+		need(v1alpha1.SidePSA, "spec.assets.enabled", provider.CapLocations, provider.CapAssets)
+	}
+	if spec.Users.Enabled {
+		need(v1alpha1.SideTool, "spec.users.enabled", provider.CapListUsers)
+		need(v1alpha1.SidePSA, "spec.users.enabled", provider.CapListUsers)
+		if spec.Users.CreateMissing {
+			need(v1alpha1.SidePSA, "spec.users.createMissing", provider.CapCreateUser)
+		}
+	}
+	var out []string
+	for _, n := range needs {
+		cl := psa
+		if n.side == v1alpha1.SideTool {
+			cl = tool
+		}
+		if !provider.Has(cl, n.capability) {
+			out = append(out, fmt.Sprintf("%s needs %s, which %s does not offer", n.field, n.capability, cl.Provider()))
+		}
+	}
+	return out
+}
+
+// capabilityMessage is the Ready message of a policy asking for what its products lack.
+func capabilityMessage(missing []string) string {
+	return "the policy asks for what its connections cannot do: " + strings.Join(missing, "; ")
+}
