@@ -162,7 +162,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	if m.sp.Spec.DryRun {
 		// A dry run changes nothing in any vendor system: no asset or user sync either.
 		m.seen = &key
-		m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
+		m.setReady(metav1.ConditionTrue, linkedReason(m.am),
 			fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name), v1alpha1.StateOK)
 		return ctrl.Result{}, nil
 	}
@@ -192,9 +192,18 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		m.setReady(metav1.ConditionFalse, reasonOnProblem, msg, v1alpha1.StateHasEvents)
 		return ctrl.Result{}, nil
 	}
-	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
+	m.setReady(metav1.ConditionTrue, linkedReason(m.am),
 		fmt.Sprintf("%s %q ↔ %s %q", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name), v1alpha1.StateOK)
 	return ctrl.Result{}, nil
+}
+
+// linkedReason is Suggested for a mapping its policy generated from a suggestion
+// (matching.autoLinkScore), so a person can tell such links from name matches; Linked otherwise.
+func linkedReason(am *v1alpha1.AccountMapping) string {
+	if am.Annotations[v1alpha1.SuggestedScoreAnnotation] != "" && metav1.GetControllerOfNoCopy(am) != nil {
+		return v1alpha1.ReasonSuggested
+	}
+	return v1alpha1.ReasonLinked
 }
 
 // resolve finds both records, creating the missing one. done means the reconcile ends here with

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -411,6 +412,9 @@ func desiredMapping(sp *v1alpha1.SyncPolicy, ms plan.MappingSpec) *v1alpha1.Acco
 	}
 	if am.Spec.Location.Mode == "" {
 		am.Spec.Location.Mode = v1alpha1.LocationMain
+	}
+	if ms.SuggestedScore > 0 {
+		am.Annotations = map[string]string{v1alpha1.SuggestedScoreAnnotation: strconv.Itoa(ms.SuggestedScore)}
 	}
 	return am
 }

@@ -28,6 +28,9 @@ const (
 	ReasonUserSyncFailed          = "UserSyncFailed"
 	ReasonNameConflict            = "NameConflict"
 	ReasonPolicyNotFound          = "PolicyNotFound"
+	// ReasonSuggested: linked by the policy because the pair's suggestion score reached
+	// matching.autoLinkScore (the score is in the accountsync.io/suggested-score annotation).
+	ReasonSuggested = "Suggested"
 )
 
 // LocationMode says where a mapped organization's assets land in the PSA.
@@ -237,6 +240,10 @@ type MappingEvent struct {
 // +kubebuilder:printcolumn:name="Location",type=string,JSONPath=`.spec.location.mode`
 // +kubebuilder:printcolumn:name="Assets",type=integer,JSONPath=`.status.assets.total`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:selectablefield:JSONPath=`.status.state`
+// +kubebuilder:selectablefield:JSONPath=`.spec.policyRef.name`
+// +kubebuilder:selectablefield:JSONPath=`.status.psaAccount.id`
+// +kubebuilder:selectablefield:JSONPath=`.status.toolOrganization.id`
 
 // AccountMapping links one tool organization to one PSA account. A person may write one (a
 // manual mapping, kept in Git); a SyncPolicy generates the rest (label accountsync.io/policy and

@@ -167,8 +167,9 @@ func deletions(w string) []string {
 	return out
 }
 
-// Suggest returns up to limit records of the index for q, best first (score, then name, then
-// id), each scoring at least MinScore. A record with q's own ID is never suggested.
+// Suggest returns up to limit records of the index for q, best first (score, then the number
+// of agreeing signals, then name, then id), each scoring at least MinScore. The index holds the other side's records, so an ID equal
+// to q's is no reason to skip one (vendors number their records independently).
 func (ix *Index) Suggest(q Record, limit int) []Suggestion {
 	if limit <= 0 || len(ix.entries) == 0 {
 		return nil
@@ -181,9 +182,6 @@ func (ix *Index) Suggest(q Record, limit int) []Suggestion {
 	out := make([]Suggestion, 0, limit+1)
 	for _, c := range cands {
 		e := &ix.entries[c]
-		if e.rec.ID == q.ID && q.ID != "" {
-			continue
-		}
 		s, signals := score(&qe, e)
 		if s < MinScore {
 			continue
@@ -191,7 +189,8 @@ func (ix *Index) Suggest(q Record, limit int) []Suggestion {
 		out = append(out, Suggestion{ID: e.rec.ID, Name: e.rec.Name, Score: s, Signals: signals})
 	}
 	slices.SortFunc(out, func(a, b Suggestion) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(len(b.Signals), len(a.Signals)),
+			strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
 	if len(out) > limit {
 		out = out[:limit]
