@@ -219,4 +219,3 @@ spec:
 		Consistently(func() int { return len(mappings(ns)) }, "2s").Should(Equal(2))
 	})
 })
-
