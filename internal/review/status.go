@@ -162,7 +162,7 @@ func printAttention(out io.Writer, w *World) {
 		fmt.Fprintf(out, "  - %s\n", truncate(l, 220))
 	}
 	if unmatched > 0 {
-		fmt.Fprintf(out, "  %d unmatched records with suggestions: kubectl accountsync review\n", unmatched)
+		fmt.Fprintf(out, "  %d unmatched records: kubectl accountsync review lists them with suggestions\n", unmatched)
 	}
 }
 
