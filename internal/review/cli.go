@@ -53,6 +53,8 @@ func (c *Command) Root() *cobra.Command {
   explain   why a mapping is in its state, with its recent events`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// kubectl runs the binary as `kubectl accountsync`; help and usage say so.
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl accountsync"},
 	}
 	root.SetOut(c.streams.Out)
 	root.SetErr(c.streams.ErrOut)

@@ -87,7 +87,7 @@ func fixture() *World {
 					Unmatched: []v1alpha1.UnmatchedRecord{
 						{Side: v1alpha1.SideTool, ID: "5", Name: "Jones Smith Dental", Suggestions: []v1alpha1.ScoredRecord{
 							{ID: "270", Name: "Smith & Jones Dental PLLC", Score: 97, Signals: []v1alpha1.Signal{v1alpha1.SignalName, v1alpha1.SignalDomain}},
-							{ID: "271", Name: "Jones Dental", Score: 62, Signals: []v1alpha1.Signal{v1alpha1.SignalName}}}},
+							{ID: "271", Name: "Jones Dental", Score: 67, Signals: []v1alpha1.Signal{v1alpha1.SignalName}}}},
 						{Side: v1alpha1.SidePSA, ID: "280", Name: "Hooli"},
 					}}},
 			{ObjectMeta: metav1.ObjectMeta{Name: "vsa-cw-preview"}, Spec: v1alpha1.SyncPolicySpec{Mode: v1alpha1.ModeImport, DryRun: true},
