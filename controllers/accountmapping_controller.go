@@ -183,7 +183,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 			}
 		}
 	} else {
-		st.Users, st.UserLinks = nil, nil
+		st.Users, st.UserLinks, st.AmbiguousUsers = nil, nil, nil
 	}
 	m.seen = &key
 	if len(problems) > 0 {
@@ -506,7 +506,31 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, o
 	st.UserLinks = links
 	st.Users = &v1alpha1.UserCounts{Matched: int32(len(links)) - created, Ambiguous: int32(len(res.Ambiguous)),
 		Unmatched: int32(len(unmatched)), Created: created}
+	st.AmbiguousUsers = ambiguousUsers(res.Ambiguous)
 	return problems
+}
+
+// Bounds of status.ambiguousUsers: a status must stay small whatever the customer's size.
+const (
+	maxAmbiguousUsers = 10
+	maxUserCandidates = 5
+)
+
+// ambiguousUsers lists the first ambiguous tool users with their first candidates, so a person
+// can write spec.userOverrides without opening either product.
+func ambiguousUsers(in []match.AmbiguousUser) []v1alpha1.AmbiguousUser {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]v1alpha1.AmbiguousUser, 0, min(len(in), maxAmbiguousUsers))
+	for _, a := range in[:min(len(in), maxAmbiguousUsers)] {
+		u := v1alpha1.AmbiguousUser{ToolUserID: a.ToolUser.ID, Name: a.ToolUser.Name}
+		for _, c := range a.Candidates[:min(len(a.Candidates), maxUserCandidates)] {
+			u.Candidates = append(u.Candidates, v1alpha1.UserRef{ID: c.ID, Name: c.Name, Email: c.Email})
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func sortLinks(links []v1alpha1.UserOverride) {

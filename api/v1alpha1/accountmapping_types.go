@@ -190,11 +190,37 @@ type AccountMappingStatus struct {
 	// +listMapKey=toolUserID
 	// +optional
 	UserLinks []UserOverride `json:"userLinks,omitempty"`
+	// AmbiguousUsers are the first 10 tool users (by id) with several candidate PSA users, each
+	// with its first 5 candidates, for a person to decide with spec.userOverrides.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	// +optional
+	AmbiguousUsers []AmbiguousUser `json:"ambiguousUsers,omitempty"`
 	// RecentEvents are the last 10 problems, newest first.
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=10
 	// +optional
 	RecentEvents []MappingEvent `json:"recentEvents,omitempty"`
+}
+
+// AmbiguousUser is a tool user matching several PSA users on the deciding key.
+type AmbiguousUser struct {
+	ToolUserID string `json:"toolUserID"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Candidates are PSA users in the PSA's listing order (the first 5).
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=5
+	Candidates []UserRef `json:"candidates"`
+}
+
+// UserRef names one end user: enough for a person to tell candidates apart.
+type UserRef struct {
+	ID string `json:"id"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// +optional
+	Email string `json:"email,omitempty"`
 }
 
 // CreateIntent is a create about to be (or being) sent.

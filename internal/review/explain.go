@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -73,6 +74,19 @@ func Explain(out io.Writer, am *v1alpha1.AccountMapping, events []corev1.Event, 
 	}
 	if u := am.Status.Users; u != nil {
 		fmt.Fprintf(out, "Users:    %d matched, %d ambiguous, %d unmatched, %d created\n", u.Matched, u.Ambiguous, u.Unmatched, u.Created)
+	}
+	if len(am.Status.AmbiguousUsers) > 0 {
+		fmt.Fprintf(out, "\nAmbiguous end users (decide with spec.userOverrides: [{toolUserID, psaUserID}])\n")
+		t := table(out)
+		fmt.Fprintln(t, "TOOL USER\tNAME\tCANDIDATE PSA USERS")
+		for _, u := range am.Status.AmbiguousUsers {
+			cands := make([]string, len(u.Candidates))
+			for i, c := range u.Candidates {
+				cands[i] = fmt.Sprintf("%s %s <%s>", c.ID, c.Name, c.Email)
+			}
+			fmt.Fprintf(t, "%s\t%s\t%s\n", u.ToolUserID, u.Name, strings.Join(cands, ", "))
+		}
+		_ = t.Flush()
 	}
 	if len(am.Status.RecentEvents) > 0 {
 		fmt.Fprintf(out, "\nRecent problems (status.recentEvents)\n")

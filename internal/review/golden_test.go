@@ -43,7 +43,7 @@ func fixture() *World {
 		Status: v1alpha1.AccountMappingStatus{State: v1alpha1.StateOK,
 			Conditions:       ready(metav1.ConditionTrue, v1alpha1.ReasonLinked, `KaseyaVSA "ACME CORP." ↔ ConnectWisePSA "Acme Corp"`),
 			ToolOrganization: &v1alpha1.RecordRef{ID: "1", Name: "ACME CORP."}, PSAAccount: &v1alpha1.RecordRef{ID: "250", Name: "Acme Corp"},
-			Assets:           &v1alpha1.AssetCounts{Total: 12, Unchanged: 12}},
+			Assets: &v1alpha1.AssetCounts{Total: 12, Unchanged: 12}},
 	})
 	failing := generated(v1alpha1.AccountMapping{
 		ObjectMeta: metav1.ObjectMeta{Name: "vsa-cw-org-2", Generation: 1},
@@ -53,7 +53,9 @@ func fixture() *World {
 		Status: v1alpha1.AccountMappingStatus{State: v1alpha1.StateHasEvents,
 			Conditions:       ready(metav1.ConditionFalse, v1alpha1.ReasonAssetSyncFailed, "asset srv-01: 400 serialNumber too long"),
 			ToolOrganization: &v1alpha1.RecordRef{ID: "2", Name: "Globex"}, PSAAccount: &v1alpha1.RecordRef{ID: "251", Name: "Globex Corporation"},
-			Assets:           &v1alpha1.AssetCounts{Total: 3, Unchanged: 2, Failed: 1},
+			Assets: &v1alpha1.AssetCounts{Total: 3, Unchanged: 2, Failed: 1},
+			AmbiguousUsers: []v1alpha1.AmbiguousUser{{ToolUserID: "qp-carol", Name: "Carol Chen", Candidates: []v1alpha1.UserRef{
+				{ID: "103", Name: "Carol Chen", Email: "carol.chen@globex.com"}, {ID: "104", Name: "Carol Chen", Email: "c.chen@globex.com"}}}},
 			RecentEvents: []v1alpha1.MappingEvent{{Time: before(10 * time.Minute), Reason: v1alpha1.ReasonAssetSyncFailed,
 				Message: "asset srv-01: 400 serialNumber too long"}}},
 	})
