@@ -218,4 +218,42 @@ spec:
 		// Summit Dental / Summit Dental Lab and Johnson / Jonson Plumbing stay for a person.
 		Consistently(func() int { return len(mappings(ns)) }, "2s").Should(Equal(2))
 	})
+
+	It("marks a generated mapping re-pointed to a suggestion as Suggested, and a name match as Linked", func() {
+		exact, err := cw.AddCompany(cwsim.Company{Identifier: "JSD", Name: "Jones Smith Dental",
+			Status: &cwsim.Ref{ID: cwActive}, Types: []cwsim.Ref{{ID: cwClient}}})
+		Expect(err).NotTo(HaveOccurred())
+		sp := policy(ns, "auto", "cw", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.PSA.Filter = v1alpha1.PSAFilter{Statuses: []string{"Active"}, Types: []string{"Client"}}
+			s.Matching.AutoLinkScore = 90
+		})
+		key := types.NamespacedName{Namespace: ns, Name: "auto-org-" + orgID("Jones Smith Dental")}
+		reasonAndPSA := func(g Gomega) (string, string, string) {
+			var am v1alpha1.AccountMapping
+			g.Expect(k8s.Get(ctx, key, &am)).To(Succeed())
+			c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(am.Status.PSAAccount).NotTo(BeNil())
+			return c.Reason, am.Status.PSAAccount.ID, am.Annotations[v1alpha1.SuggestedScoreAnnotation]
+		}
+		Eventually(func(g Gomega) {
+			reason, psa, score := reasonAndPSA(g)
+			g.Expect(psa).To(Equal(strconv.Itoa(exact.ID)), "the exact name wins over a suggestion")
+			g.Expect(reason).To(Equal(v1alpha1.ReasonLinked))
+			g.Expect(score).To(BeEmpty())
+		}).Should(Succeed())
+
+		// Excluding the exact match frees the organization; the same mapping now takes the
+		// suggestion and says so.
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sp), sp)).To(Succeed())
+		sp.Spec.Exclude.PSAAccountIDs = []string{strconv.Itoa(exact.ID)}
+		Expect(k8s.Update(ctx, sp)).To(Succeed())
+		Eventually(func(g Gomega) {
+			reason, psa, score := reasonAndPSA(g)
+			g.Expect(psa).To(Equal(cwCompanyID(cw, "Smith & Jones Dental PLLC")))
+			g.Expect(reason).To(Equal(v1alpha1.ReasonSuggested))
+			g.Expect(score).NotTo(BeEmpty())
+		}).Should(Succeed())
+	})
 })
