@@ -69,7 +69,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 20s).
 	hack/fuzz-all.sh $(or $(FUZZTIME),20s)
 
 .PHONY: bench
-bench: ## Benchmarks of matching and planning (reported numbers, not pass/fail).
+bench: ## Benchmarks of matching, suggestions and planning (reported numbers, not pass/fail).
 	go test -run='^$$' -bench=. -benchmem ./internal/...
 
 ##@ Build
@@ -78,6 +78,7 @@ bench: ## Benchmarks of matching and planning (reported numbers, not pass/fail).
 build: generate ## Build the manager and the vendor simulators.
 	go build -o bin/manager ./cmd
 	go build -o bin/vendorsim ./cmd/vendorsim
+	go build -o bin/kubectl-accountsync ./cmd/kubectl-accountsync
 
 .PHONY: run
 run: manifests generate ## Run the manager against the current kubeconfig.
@@ -86,6 +87,22 @@ run: manifests generate ## Run the manager against the current kubeconfig.
 .PHONY: demo
 demo: envtest ## Start a local control plane and vendor simulators and show a sync (DEMO_ONCE=1 exits after convergence).
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go run ./hack/demo
+
+PLUGIN_DIR ?= $(shell go env GOPATH)/bin
+
+.PHONY: build-plugin
+build-plugin: ## Build the kubectl plugin into bin/kubectl-accountsync.
+	go build -o bin/kubectl-accountsync ./cmd/kubectl-accountsync
+
+.PHONY: install-plugin
+install-plugin: ## Install `kubectl accountsync` into PLUGIN_DIR (default $GOPATH/bin, which must be on PATH).
+	@mkdir -p $(PLUGIN_DIR)
+	go build -o $(PLUGIN_DIR)/kubectl-accountsync ./cmd/kubectl-accountsync
+	@echo "installed $(PLUGIN_DIR)/kubectl-accountsync; try: kubectl accountsync status -n <namespace>"
+
+.PHONY: plugin-dist
+plugin-dist: ## Build the plugin's release archives for Krew into dist/ (VERSION=<tag>).
+	hack/krew/dist.sh $(or $(VERSION),$(error set VERSION, e.g. make plugin-dist VERSION=v0.1.0))
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).

@@ -179,7 +179,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	if m.sp.Spec.DryRun {
 		// A dry run changes nothing in any vendor system: no asset or user sync either.
 		m.seen = &key
-		m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked,
+		m.setReady(metav1.ConditionTrue, linkedReason(m.am),
 			fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name), v1alpha1.StateOK)
 		return ctrl.Result{}, nil
 	}
@@ -200,7 +200,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 			}
 		}
 	} else {
-		st.Users, st.UserLinks = nil, nil
+		st.Users, st.UserLinks, st.AmbiguousUsers = nil, nil, nil
 	}
 	m.seen = &key
 	if len(m.suspect) > 0 {
@@ -222,8 +222,17 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	if len(m.deferred) > 0 {
 		linked += "; " + strings.Join(m.deferred, "; ")
 	}
-	m.setReady(metav1.ConditionTrue, v1alpha1.ReasonLinked, linked, v1alpha1.StateOK)
+	m.setReady(metav1.ConditionTrue, linkedReason(m.am), linked, v1alpha1.StateOK)
 	return ctrl.Result{}, nil
+}
+
+// linkedReason is Suggested for a mapping its policy generated from a suggestion
+// (matching.autoLinkScore), so a person can tell such links from name matches; Linked otherwise.
+func linkedReason(am *v1alpha1.AccountMapping) string {
+	if am.Annotations[v1alpha1.SuggestedScoreAnnotation] != "" && metav1.GetControllerOfNoCopy(am) != nil {
+		return v1alpha1.ReasonSuggested
+	}
+	return v1alpha1.ReasonLinked
 }
 
 // resolve finds both records, creating the missing one. done means the reconcile ends here with
@@ -602,6 +611,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 	st.UserLinks = boundedUserLinks(links)
 	st.Users = &v1alpha1.UserCounts{Matched: int32(len(links)) - created, Ambiguous: int32(len(res.Ambiguous)),
 		Unmatched: int32(len(unmatched)), Created: created}
+	st.AmbiguousUsers = ambiguousUsers(res.Ambiguous)
 	return problems
 }
 
@@ -611,6 +621,23 @@ func batchSize(sp *v1alpha1.SyncPolicy) int {
 		return int(sp.Spec.Creation.BatchSize)
 	}
 	return plan.DefaultBatchSize
+}
+
+// ambiguousUsers lists the first ambiguous tool users with their first candidates, so a person
+// can write spec.userOverrides without opening either product.
+func ambiguousUsers(in []match.AmbiguousUser) []v1alpha1.AmbiguousUser {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]v1alpha1.AmbiguousUser, 0, min(len(in), v1alpha1.MaxAmbiguousUsers))
+	for _, a := range in[:min(len(in), v1alpha1.MaxAmbiguousUsers)] {
+		u := v1alpha1.AmbiguousUser{ToolUserID: a.ToolUser.ID, Name: a.ToolUser.Name}
+		for _, c := range a.Candidates[:min(len(a.Candidates), v1alpha1.MaxUserCandidates)] {
+			u.Candidates = append(u.Candidates, v1alpha1.UserRef{ID: c.ID, Name: c.Name, Email: c.Email})
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func sortLinks(links []v1alpha1.UserOverride) {

@@ -17,10 +17,7 @@ func boundedAmbiguous(all []v1alpha1.AmbiguousRecord) []v1alpha1.AmbiguousRecord
 	for i, a := range all {
 		a.Name = boundedName(a.Name)
 		cands := firstN(a.Candidates, v1alpha1.MaxAmbiguousCandidates)
-		a.Candidates = make([]v1alpha1.RecordRef, len(cands))
-		for j, c := range cands {
-			a.Candidates[j] = v1alpha1.RecordRef{ID: c.ID, Name: boundedName(c.Name)}
-		}
+		a.Candidates = boundedScored(cands)
 		out[i] = a
 	}
 	return out
@@ -34,7 +31,21 @@ func boundedUnmatched(all []v1alpha1.UnmatchedRecord) []v1alpha1.UnmatchedRecord
 	out := make([]v1alpha1.UnmatchedRecord, len(all))
 	for i, u := range all {
 		u.Name = boundedName(u.Name)
+		u.Suggestions = boundedScored(u.Suggestions)
 		out[i] = u
+	}
+	return out
+}
+
+// boundedScored copies scored records with their names shortened.
+func boundedScored(in []v1alpha1.ScoredRecord) []v1alpha1.ScoredRecord {
+	if in == nil {
+		return nil
+	}
+	out := make([]v1alpha1.ScoredRecord, len(in))
+	for i, r := range in {
+		r.Name = boundedName(r.Name)
+		out[i] = r
 	}
 	return out
 }

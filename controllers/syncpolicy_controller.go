@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -524,6 +525,10 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 			if equality.Semantic.DeepEqual(cur.Spec, desired.Spec) && cur.Labels[v1alpha1.PolicyLabel] == sp.Name {
 				continue
 			}
+			if !equality.Semantic.DeepEqual(cur.Spec.Tool, desired.Spec.Tool) || !equality.Semantic.DeepEqual(cur.Spec.PSA, desired.Spec.PSA) {
+				// A re-pointed mapping is a new link: it is Suggested only if this plan suggested it.
+				setSuggestedScore(cur, desired.Annotations[v1alpha1.SuggestedScoreAnnotation])
+			}
 			cur.Spec = desired.Spec
 			if cur.Labels == nil {
 				cur.Labels = map[string]string{}
@@ -571,7 +576,22 @@ func desiredMapping(sp *v1alpha1.SyncPolicy, ms plan.MappingSpec) *v1alpha1.Acco
 	if am.Spec.Location.Mode == "" {
 		am.Spec.Location.Mode = v1alpha1.LocationMain
 	}
+	if ms.SuggestedScore > 0 {
+		am.Annotations = map[string]string{v1alpha1.SuggestedScoreAnnotation: strconv.Itoa(ms.SuggestedScore)}
+	}
 	return am
+}
+
+// setSuggestedScore sets or (score "") removes the suggested-score annotation.
+func setSuggestedScore(am *v1alpha1.AccountMapping, score string) {
+	if score == "" {
+		delete(am.Annotations, v1alpha1.SuggestedScoreAnnotation)
+		return
+	}
+	if am.Annotations == nil {
+		am.Annotations = map[string]string{}
+	}
+	am.Annotations[v1alpha1.SuggestedScoreAnnotation] = score
 }
 
 func isGeneratedBy(am *v1alpha1.AccountMapping, sp *v1alpha1.SyncPolicy) bool {

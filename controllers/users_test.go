@@ -150,6 +150,9 @@ var _ = Describe("CyberQP seed", func() {
 			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
 			g.Expect(am.Status.Users).NotTo(BeNil())
 			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 2, Ambiguous: 1, Unmatched: 0, Created: 1}))
+			g.Expect(am.Status.AmbiguousUsers).To(Equal([]v1alpha1.AmbiguousUser{{ToolUserID: "qp-carol", Name: "Carol Chen",
+				Candidates: []v1alpha1.UserRef{{ID: "103", Name: "Carol Chen", Email: "carol.chen@initrode.com"},
+					{ID: "104", Name: "Carol Chen", Email: "c.chen@initrode.com"}}}}), "a person sees whom to choose from")
 			created := haloUsersNamed(halo, haloClientY, "Dan Dorsey")
 			g.Expect(created).To(HaveLen(1))
 			dan = created[0]
@@ -192,6 +195,7 @@ var _ = Describe("CyberQP seed", func() {
 			g.Expect(am.Status.Users).NotTo(BeNil())
 			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 4, Ambiguous: 0, Unmatched: 0, Created: 0}))
 			g.Expect(userLinksOf(am)).To(HaveKeyWithValue("qp-carol", "104"))
+			g.Expect(am.Status.AmbiguousUsers).To(BeEmpty(), "decided by the override")
 		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
 		Expect(halo.Calls("POST /api/Users")).To(Equal(1))
 

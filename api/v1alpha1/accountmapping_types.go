@@ -28,6 +28,9 @@ const (
 	ReasonUserSyncFailed          = "UserSyncFailed"
 	ReasonNameConflict            = "NameConflict"
 	ReasonPolicyNotFound          = "PolicyNotFound"
+	// ReasonSuggested: linked by the policy because the pair's suggestion score reached
+	// matching.autoLinkScore (the score is in the accountsync.io/suggested-score annotation).
+	ReasonSuggested = "Suggested"
 )
 
 // LocationMode says where a mapped organization's assets land in the PSA.
@@ -189,11 +192,37 @@ type AccountMappingStatus struct {
 	// +kubebuilder:validation:MaxItems=1000
 	// +optional
 	UserLinks []UserOverride `json:"userLinks,omitempty"`
+	// AmbiguousUsers are the first 10 tool users (by id) with several candidate PSA users, each
+	// with its first 5 candidates, for a person to decide with spec.userOverrides.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	// +optional
+	AmbiguousUsers []AmbiguousUser `json:"ambiguousUsers,omitempty"`
 	// RecentEvents are the last 10 problems, newest first.
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=10
 	// +optional
 	RecentEvents []MappingEvent `json:"recentEvents,omitempty"`
+}
+
+// AmbiguousUser is a tool user matching several PSA users on the deciding key.
+type AmbiguousUser struct {
+	ToolUserID string `json:"toolUserID"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Candidates are PSA users in the PSA's listing order (the first 5).
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=5
+	Candidates []UserRef `json:"candidates"`
+}
+
+// UserRef names one end user: enough for a person to tell candidates apart.
+type UserRef struct {
+	ID string `json:"id"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// +optional
+	Email string `json:"email,omitempty"`
 }
 
 // CreateIntent is a create about to be (or being) sent.
@@ -239,6 +268,10 @@ type MappingEvent struct {
 // +kubebuilder:printcolumn:name="Location",type=string,JSONPath=`.spec.location.mode`
 // +kubebuilder:printcolumn:name="Assets",type=integer,JSONPath=`.status.assets.total`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:selectablefield:JSONPath=`.status.state`
+// +kubebuilder:selectablefield:JSONPath=`.spec.policyRef.name`
+// +kubebuilder:selectablefield:JSONPath=`.status.psaAccount.id`
+// +kubebuilder:selectablefield:JSONPath=`.status.toolOrganization.id`
 
 // AccountMapping links one tool organization to one PSA account. A person may write one (a
 // manual mapping, kept in Git); a SyncPolicy generates the rest (label accountsync.io/policy and

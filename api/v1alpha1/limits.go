@@ -20,4 +20,8 @@ const (
 	// MaxStatusNameLength caps a vendor record's name as shown in a status list; ids are
 	// never shortened.
 	MaxStatusNameLength = 256
+	// MaxAmbiguousUsers caps AccountMapping status.ambiguousUsers, and MaxUserCandidates the
+	// candidate PSA users listed for each.
+	MaxAmbiguousUsers = 10
+	MaxUserCandidates = 5
 )

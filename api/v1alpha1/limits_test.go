@@ -60,6 +60,8 @@ func TestStatusListBoundsMatchTheCRDs(t *testing.T) {
 		{"syncpolicies", "unmatched", v1alpha1.MaxStatusListItems},
 		{"accountmappings", "userLinks", v1alpha1.MaxUserLinks},
 		{"accountmappings", "recentEvents", v1alpha1.MaxRecentEvents},
+		{"accountmappings", "ambiguousUsers", v1alpha1.MaxAmbiguousUsers},
+		{"accountmappings", "ambiguousUsers.[].candidates", v1alpha1.MaxUserCandidates},
 		{"integrationconnections", "capabilities", v1alpha1.MaxCapabilities},
 	}
 	for _, c := range cases {
@@ -94,20 +96,30 @@ func TestWorstCaseStatusFitsInOneObject(t *testing.T) {
 	id := strings.Repeat("i", 128)
 	name := strings.Repeat("n", v1alpha1.MaxStatusNameLength)
 	ref := v1alpha1.RecordRef{ID: id, Name: name}
+	scored := v1alpha1.ScoredRecord{ID: id, Name: name, Score: 100,
+		Signals: []v1alpha1.Signal{v1alpha1.SignalName, v1alpha1.SignalDomain, v1alpha1.SignalPhone, v1alpha1.SignalAddress}}
 
 	sp := v1alpha1.SyncPolicyStatus{}
 	for i := 0; i < v1alpha1.MaxStatusListItems; i++ {
 		amb := v1alpha1.AmbiguousRecord{Side: v1alpha1.SideTool, ID: id, Name: name}
 		for j := 0; j < v1alpha1.MaxAmbiguousCandidates; j++ {
-			amb.Candidates = append(amb.Candidates, ref)
+			amb.Candidates = append(amb.Candidates, scored)
 		}
 		sp.Ambiguous = append(sp.Ambiguous, amb)
-		sp.Unmatched = append(sp.Unmatched, v1alpha1.UnmatchedRecord{Side: v1alpha1.SidePSA, ID: id, Name: name})
+		sp.Unmatched = append(sp.Unmatched, v1alpha1.UnmatchedRecord{Side: v1alpha1.SidePSA, ID: id, Name: name,
+			Suggestions: []v1alpha1.ScoredRecord{scored, scored, scored}})
 		sp.Plan = append(sp.Plan, v1alpha1.PlanItem{Action: v1alpha1.ActionCreatePSAAccount, ToolOrganizationID: id, PSAAccountID: id, Name: name, Mapping: name})
 	}
 	am := v1alpha1.AccountMappingStatus{PSAAccount: &ref, ToolOrganization: &ref}
 	for i := 0; i < v1alpha1.MaxUserLinks; i++ {
 		am.UserLinks = append(am.UserLinks, v1alpha1.UserOverride{ToolUserID: id, PSAUserID: id})
+	}
+	for i := 0; i < v1alpha1.MaxAmbiguousUsers; i++ {
+		u := v1alpha1.AmbiguousUser{ToolUserID: id, Name: name}
+		for j := 0; j < v1alpha1.MaxUserCandidates; j++ {
+			u.Candidates = append(u.Candidates, v1alpha1.UserRef{ID: id, Name: name, Email: name})
+		}
+		am.AmbiguousUsers = append(am.AmbiguousUsers, u)
 	}
 	for i := 0; i < v1alpha1.MaxRecentEvents; i++ {
 		am.RecentEvents = append(am.RecentEvents, v1alpha1.MappingEvent{Reason: "AssetSyncFailed", Message: strings.Repeat("m", 512)})

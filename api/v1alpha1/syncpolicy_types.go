@@ -267,6 +267,14 @@ type Matching struct {
 	// +kubebuilder:default=Flag
 	// +optional
 	OnMultipleMatches MultipleMatches `json:"onMultipleMatches,omitempty"`
+	// AutoLinkScore (0 = off, the default): a record with no name match whose best suggestion
+	// scores at least this, and is the only one that does (on both sides), is linked by the
+	// policy itself; the mapping's Ready condition then says reason Suggested. Suggestions are
+	// otherwise only listed for a person (status.unmatched[].suggestions).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	AutoLinkScore int32 `json:"autoLinkScore,omitempty"`
 }
 
 // Creation says how unmatched records are created.
@@ -556,10 +564,10 @@ type AmbiguousRecord struct {
 	ID   string `json:"id"`
 	// +optional
 	Name string `json:"name,omitempty"`
-	// Candidates are the first 10 records of the other side it matches.
+	// Candidates are the first 10 records of the other side sharing its name key, best first.
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=10
-	Candidates []RecordRef `json:"candidates"`
+	Candidates []ScoredRecord `json:"candidates"`
 }
 
 // UnmatchedRecord is a record with no counterpart.
@@ -568,6 +576,40 @@ type UnmatchedRecord struct {
 	ID   string `json:"id"`
 	// +optional
 	Name string `json:"name,omitempty"`
+	// Suggestions are the best records of the other side that no mapping holds, best first:
+	// a hint for a person, never a link (see matching.autoLinkScore).
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=3
+	// +optional
+	Suggestions []ScoredRecord `json:"suggestions,omitempty"`
+}
+
+// Signal names the evidence that agreed between two records.
+// +kubebuilder:validation:Enum=Name;Domain;Phone;Address
+type Signal string
+
+const (
+	SignalName    Signal = "Name"
+	SignalDomain  Signal = "Domain"
+	SignalPhone   Signal = "Phone"
+	SignalAddress Signal = "Address"
+)
+
+// ScoredRecord is a record of the other side offered to a person, with how well it fits.
+type ScoredRecord struct {
+	ID string `json:"id"`
+	// +optional
+	Name string `json:"name,omitempty"`
+	// Score from 0 to 100: how likely the two records name the same customer.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	Score int32 `json:"score"`
+	// Signals that agreed: Name (similar names), Domain (web site or e-mail domain), Phone,
+	// Address.
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=4
+	// +optional
+	Signals []Signal `json:"signals,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -173,6 +173,8 @@ var _ = Describe("SyncPolicy validation", func() {
 		Entry("Prefix without a prefix", "", "  creation: {onNameConflict: Prefix}", "spec.creation.namePrefix", "required when onNameConflict is Prefix"),
 		Entry("unknown name matching", "", "  matching: {name: Fuzzy}", "spec.matching.name", "Unsupported value"),
 		Entry("unknown onMultipleMatches", "", "  matching: {onMultipleMatches: Random}", "spec.matching.onMultipleMatches", "Unsupported value"),
+		Entry("autoLinkScore above 100", "", "  matching: {autoLinkScore: 101}", "spec.matching.autoLinkScore", "less than or equal to 100"),
+		Entry("negative autoLinkScore", "", "  matching: {autoLinkScore: -1}", "spec.matching.autoLinkScore", "greater than or equal to 0"),
 		Entry("regex too long", ", filter: {namePattern: \""+strings.Repeat("a", 1025)+"\"}", "", "spec.psa.filter.namePattern", "Too long"),
 		Entry("exclude regex too long on the tool side", "", "  tool: {connectionRef: {name: tool}, filter: {excludeNamePattern: \""+strings.Repeat("b", 1025)+"\"}}", "spec.tool.filter.excludeNamePattern", "Too long"),
 		Entry("duplicate matchBy", "", "  users: {enabled: true, matchBy: [Email, Phone, Email]}", "spec.users.matchBy", "must be unique"),

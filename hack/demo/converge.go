@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/review"
 	"github.com/accountsync/accountsync-operator/test/testenv"
 )
 
@@ -138,10 +138,7 @@ func settled(am *v1alpha1.AccountMapping) bool {
 	return true
 }
 
-func isGenerated(am *v1alpha1.AccountMapping) bool {
-	ref := metav1.GetControllerOf(am)
-	return ref != nil && ref.Kind == "SyncPolicy"
-}
+func isGenerated(am *v1alpha1.AccountMapping) bool { return review.IsGenerated(am) }
 
 // waitConverged polls until the namespace has converged and stayed unchanged for stablePolls
 // polls. It returns the last observed state on every path, so a failure can still be shown.
@@ -198,45 +195,4 @@ func waitConverged(ctx context.Context, c client.Client, mgr *testenv.Process, e
 		case <-tick.C:
 		}
 	}
-}
-
-// sortedMappings orders mappings for a person: those needing attention first, then the manual
-// ones (a person owns them), then by policy and organization name.
-func sortedMappings(ams []v1alpha1.AccountMapping) []v1alpha1.AccountMapping {
-	out := append([]v1alpha1.AccountMapping(nil), ams...)
-	rank := func(s v1alpha1.MappingState) int {
-		switch s {
-		case v1alpha1.StateHasEvents:
-			return 0
-		case v1alpha1.StateNotAvailable:
-			return 1
-		case v1alpha1.StateOK:
-			return 2
-		}
-		return 3
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if ra, rb := rank(a.Status.State), rank(b.Status.State); ra != rb {
-			return ra < rb
-		}
-		if ga, gb := isGenerated(a), isGenerated(b); ga != gb {
-			return gb
-		}
-		if a.Spec.PolicyRef.Name != b.Spec.PolicyRef.Name {
-			return a.Spec.PolicyRef.Name < b.Spec.PolicyRef.Name
-		}
-		return strings.ToLower(refName(a.Status.ToolOrganization)) < strings.ToLower(refName(b.Status.ToolOrganization))
-	})
-	return out
-}
-
-func refName(r *v1alpha1.RecordRef) string {
-	if r == nil {
-		return ""
-	}
-	if r.Name != "" {
-		return r.Name
-	}
-	return r.ID
 }

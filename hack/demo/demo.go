@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/review"
 	"github.com/accountsync/accountsync-operator/internal/simulator/vendors"
 	"github.com/accountsync/accountsync-operator/test/testenv"
 )
@@ -132,7 +133,9 @@ func run(ctx context.Context, o options) (err error) {
 		say("==> converged in %s", time.Since(start).Round(time.Second))
 	}
 	if w != nil {
-		printReport(o.Out, w)
+		// The same report as `kubectl accountsync status`.
+		fmt.Fprintln(o.Out)
+		review.PrintStatus(o.Out, &review.World{Connections: w.ics, Policies: w.sps, Mappings: w.ams})
 	}
 	switch {
 	case werr != nil && ctx.Err() != nil && !errors.Is(werr, errTimeout):
@@ -214,6 +217,19 @@ func printHints(out io.Writer, kubeconfig, logPath string) {
 	fmt.Fprintf(out, "  %s get ic,sp,am -A\n", k)
 	fmt.Fprintf(out, "  %s -n %s get sp %s -o yaml   # the dry-run plan\n", k, demoNamespace, policyDryRun)
 	fmt.Fprintf(out, "  %s -n %s annotate sp vsa-to-bms accountsync.io/sync-requested-at=\"$(date +%%s)\" --overwrite   # sync now\n", k, demoNamespace)
+	// The plugin reads the same kubeconfig; `make install-plugin` puts it on PATH for kubectl.
+	p, f := "go run ./cmd/kubectl-accountsync", " --kubeconfig "+kubeconfig+" -n "+demoNamespace
+	fmt.Fprintf(out, "\nThe review workflow (kubectl accountsync after make install-plugin; here without installing it):\n")
+	for _, verb := range []string{"status", "review", "plan " + policyDryRun,
+		"map <policy> --tool <org id> --psa <account id>   # prints the YAML to commit; --apply creates it",
+		"explain <mapping>", "sync vsa-to-bms"} {
+		cmd, comment, _ := strings.Cut(verb, "   #")
+		line := fmt.Sprintf("  %s %s%s", p, cmd, f)
+		if comment != "" {
+			line += "   #" + comment
+		}
+		fmt.Fprintln(out, line)
+	}
 	fmt.Fprintf(out, "  tail -f %s\n", logPath)
 }
 

@@ -97,6 +97,15 @@ func TestDemo(t *testing.T) {
 	if !regexp.MustCompile(`Dry run vsa-to-connectwise-preview \(DryRun\): \d+ planned actions, nothing changed`).MatchString(text) {
 		t.Error("no dry-run plan in the output")
 	}
+	// The report is `kubectl accountsync status`, and the demo says how to run the plugin.
+	for _, verb := range []string{"status", "review", "plan vsa-to-connectwise-preview", "explain <mapping>", "sync vsa-to-bms"} {
+		if !strings.Contains(text, "go run ./cmd/kubectl-accountsync "+verb+" --kubeconfig ") {
+			t.Errorf("output lacks the plugin command %q", verb)
+		}
+	}
+	if !strings.Contains(text, "unmatched records: kubectl accountsync review lists them with suggestions") {
+		t.Error("the report does not point at kubectl accountsync review")
+	}
 	// The manager was stopped by a signal and shut down cleanly, not killed.
 	if log := testenv.TailFile(filepath.Join(dir, "manager.log"), 5); !strings.Contains(log, "proceeding to shutdown the manager") {
 		t.Errorf("the manager did not shut down cleanly; log tail:\n%s", log)

@@ -19,10 +19,15 @@ import (
 	"github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/internal/match"
 	"github.com/accountsync/accountsync-operator/internal/provider"
+	"github.com/accountsync/accountsync-operator/internal/suggest"
 )
 
 // DefaultBatchSize is the API default of spec.creation.batchSize, used when it is unset.
 const DefaultBatchSize = 100
+
+// SuggestedRecords is how many unmatched records (the first, in Result.Unmatched order) get
+// suggestions: the ones status shows.
+const SuggestedRecords = 50
 
 // Input is everything one sync knows.
 type Input struct {
@@ -58,6 +63,9 @@ type MappingSpec struct {
 	// side's name.
 	ToolName string
 	PSAName  string
+	// SuggestedScore is the suggestion score of a pair this plan links because it reached
+	// matching.autoLinkScore; 0 for every other mapping.
+	SuggestedScore int
 }
 
 // Result is the plan of one sync.
@@ -79,7 +87,8 @@ type Result struct {
 	// Counts are the policy's status.counts, except Created, which the caller fills.
 	Counts v1alpha1.SyncCounts
 	// Ambiguous and Unmatched are complete and sorted (tool side first, then by name and id);
-	// the caller keeps the first 50 in status.
+	// the caller keeps the first 50 in status. Ambiguous candidates are scored and ranked; the
+	// first SuggestedRecords unmatched records carry up to three suggestions each.
 	Ambiguous []v1alpha1.AmbiguousRecord
 	Unmatched []v1alpha1.UnmatchedRecord
 	// Plan is every action of this sync in a stable order: RemoveMapping, Link,
@@ -140,6 +149,9 @@ var actionOrder = map[v1alpha1.PlanAction]int{
 //     organization and one account with the same key link. Where a key has several records on a
 //     side, Flag reports each record with several candidates as ambiguous; First links them in
 //     listing order and reports the records left over as ambiguous.
+//     With matching.autoLinkScore set, a record still without candidate whose best suggestion
+//     reaches that score, and is the only one to, is linked to it when the same holds the other
+//     way round.
 //  4. Records with no candidate are created on the other side when the mode says so (Import:
 //     organizations, only those with assets under createWhen Referenced; Export: accounts), at
 //     most batchSize per sync counting generated mappings still waiting for their create;
@@ -153,8 +165,10 @@ func Compute(in Input) (Result, error) {
 	p.filterRecords()
 	p.claimMappings()
 	p.matchRecords()
+	p.autoLink()
 	p.planCreations()
 	p.finish()
+	p.suggest()
 	return p.res, nil
 }
 
@@ -174,6 +188,7 @@ type config struct {
 	psaExclude   *regexp.Regexp
 	excludedTool map[string]bool
 	excludedPSA  map[string]bool
+	autoLink     int
 }
 
 func newConfig(pol *v1alpha1.SyncPolicy) (config, error) {
@@ -191,6 +206,7 @@ func newConfig(pol *v1alpha1.SyncPolicy) (config, error) {
 		batch:        int(s.Creation.BatchSize),
 		excludedTool: setOf(s.Exclude.ToolOrganizationIDs),
 		excludedPSA:  setOf(s.Exclude.PSAAccountIDs),
+		autoLink:     int(s.Matching.AutoLinkScore),
 	}
 	if c.batch <= 0 {
 		c.batch = DefaultBatchSize
@@ -237,6 +253,7 @@ const (
 // record is one listed organization or account taking part in matching.
 type record struct {
 	id, name string
+	profile  provider.Profile
 	// held: claimed by a mapping or reserved by a pending create, so not matched or created.
 	held bool
 	// outcome of matching, set by matchRecords.
@@ -253,6 +270,7 @@ const (
 	outcomeAmbiguous                // several candidates (or left over under First)
 	outcomeWaiting                  // one candidate, itself ambiguous: left for a person
 	outcomeBlocked                  // a match whose mapping name an unrelated mapping holds
+	outcomeCreating                 // its counterpart is created by this plan or a later one
 )
 
 // mapping is one existing AccountMapping as the planner sees it.
@@ -321,7 +339,7 @@ func (p *planner) filterRecords() {
 			c.Excluded++
 		default:
 			p.toolState[o.ID] = stateTakesPart
-			p.tools = append(p.tools, record{id: o.ID, name: o.Name})
+			p.tools = append(p.tools, record{id: o.ID, name: o.Name, profile: o.Profile})
 		}
 	}
 
@@ -343,7 +361,7 @@ func (p *planner) filterRecords() {
 			c.Excluded++
 		default:
 			p.psaState[a.ID] = stateTakesPart
-			p.accts = append(p.accts, record{id: a.ID, name: a.Name})
+			p.accts = append(p.accts, record{id: a.ID, name: a.Name, profile: a.Profile})
 		}
 	}
 	c.ToolOrganizations = int32(len(p.tools))
@@ -654,7 +672,10 @@ func ambiguousOrWaiting(n int) outcome {
 	return outcomeWaiting
 }
 
-func (p *planner) link(t, a int) {
+func (p *planner) link(t, a int) { p.linkScored(t, a, 0) }
+
+// linkScored links tool t and account a; score is the suggestion score of an auto-link, else 0.
+func (p *planner) linkScored(t, a, score int) {
 	tr, ar := &p.tools[t], &p.accts[a]
 	name := MappingName(p.cfg.policy, NameSideOrganization, tr.id)
 	if p.taken[name] {
@@ -668,7 +689,7 @@ func (p *planner) link(t, a int) {
 	p.taken[name] = true
 	p.res.Counts.Mapped++
 	p.res.Ensure = append(p.res.Ensure, MappingSpec{Name: name, ToolOrganizationID: tr.id, PSAAccountID: ar.id,
-		ToolName: tr.name, PSAName: ar.name})
+		ToolName: tr.name, PSAName: ar.name, SuggestedScore: score})
 	p.res.Plan = append(p.res.Plan, v1alpha1.PlanItem{Action: v1alpha1.ActionLink,
 		ToolOrganizationID: tr.id, PSAAccountID: ar.id, Name: tr.name, Mapping: name})
 }
@@ -710,6 +731,7 @@ func (p *planner) settle(side v1alpha1.Side, r *record, other []record, create b
 		if p.taken[spec.Name] {
 			break // see link: an unrelated mapping holds the name
 		}
+		r.outcome = outcomeCreating
 		if p.created == p.room {
 			p.res.Deferred++
 			return
@@ -726,10 +748,17 @@ func (p *planner) settle(side v1alpha1.Side, r *record, other []record, create b
 }
 
 func (p *planner) flagAmbiguous(side v1alpha1.Side, r *record, other []record) {
-	rec := v1alpha1.AmbiguousRecord{Side: side, ID: r.id, Name: r.name, Candidates: make([]v1alpha1.RecordRef, len(r.candidates))}
+	rec := v1alpha1.AmbiguousRecord{Side: side, ID: r.id, Name: r.name, Candidates: make([]v1alpha1.ScoredRecord, len(r.candidates))}
+	q := suggestRecord(r)
 	for i, c := range r.candidates {
-		rec.Candidates[i] = v1alpha1.RecordRef{ID: other[c].id, Name: other[c].name}
+		score, signals := suggest.Score(q, suggestRecord(&other[c]))
+		rec.Candidates[i] = v1alpha1.ScoredRecord{ID: other[c].id, Name: other[c].name, Score: int32(score), Signals: apiSignals(signals)}
 	}
+	// Best first (score, then how many signals agreed); otherwise the vendor's listing order,
+	// which First follows.
+	slices.SortStableFunc(rec.Candidates, func(a, b v1alpha1.ScoredRecord) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(len(b.Signals), len(a.Signals)))
+	})
 	p.res.Ambiguous = append(p.res.Ambiguous, rec)
 	p.res.Plan = append(p.res.Plan, sidedItem(v1alpha1.ActionFlagAmbiguous, side, r))
 }

@@ -599,7 +599,8 @@ func TestComputeRecordDetails(t *testing.T) {
 		t.Errorf("Ensure =\n%+v\nwant\n%+v", res.Ensure, wantEnsure)
 	}
 	wantAmb := []v1alpha1.AmbiguousRecord{{Side: v1alpha1.SidePSA, ID: "30", Name: "Dup",
-		Candidates: []v1alpha1.RecordRef{{ID: "3", Name: "Dup"}, {ID: "4", Name: "DUP"}}}}
+		Candidates: []v1alpha1.ScoredRecord{{ID: "3", Name: "Dup", Score: 100, Signals: []v1alpha1.Signal{v1alpha1.SignalName}},
+			{ID: "4", Name: "DUP", Score: 100, Signals: []v1alpha1.Signal{v1alpha1.SignalName}}}}}
 	if !reflect.DeepEqual(res.Ambiguous, wantAmb) {
 		t.Errorf("Ambiguous = %+v, want %+v", res.Ambiguous, wantAmb)
 	}

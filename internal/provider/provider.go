@@ -91,6 +91,20 @@ type Prober interface {
 type Organization struct {
 	ID   string
 	Name string
+	// Profile is what the listing already returned beyond the name (never fetched per record).
+	Profile Profile
+}
+
+// Profile is what a vendor's listing tells about a customer beyond its name: the signals the
+// suggester compares (internal/suggest). Every field is optional; a client fills only what the
+// listing it already makes returns, and never makes an extra call per record for it.
+type Profile struct {
+	Website    string // web address as stored ("www.acme.com", "https://acme.com/")
+	Email      string // an e-mail address of the customer (its domain is compared)
+	Phone      string
+	Street     string // first address line
+	City       string
+	PostalCode string
 }
 
 // OrganizationLister lists every organization of the tool.
@@ -146,6 +160,8 @@ type Account struct {
 	Status   string   // status name, where the PSA has statuses
 	Types    []string // type names, where the PSA has types
 	Inactive bool
+	// Profile is what the listing already returned beyond the name (never fetched per record).
+	Profile Profile
 }
 
 // NamedRef is an id/name pair such as a ConnectWise company status or type.

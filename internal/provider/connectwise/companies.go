@@ -175,7 +175,8 @@ func (c *Client) FindAccountsByName(ctx context.Context, name string) ([]provide
 }
 
 func toAccount(co company, inactive map[int]bool) provider.Account {
-	a := provider.Account{ID: strconv.Itoa(co.ID), Name: co.Name, Inactive: co.DeletedFlag}
+	a := provider.Account{ID: strconv.Itoa(co.ID), Name: co.Name, Inactive: co.DeletedFlag,
+		Profile: provider.Profile{Website: co.Website, Phone: co.PhoneNumber, Street: co.AddressLine1, City: co.City, PostalCode: co.Zip}}
 	if co.Status != nil {
 		a.Status = co.Status.Name
 		a.Inactive = a.Inactive || inactive[co.Status.ID]

@@ -371,3 +371,31 @@ func TestCountAccounts(t *testing.T) {
 		t.Fatal("an empty filter still asked the server")
 	}
 }
+
+// A company's address, phone and web site come with the listing and become the account's
+// profile (the suggester's signals).
+func TestListAccountsReadsProfile(t *testing.T) {
+	e := newEnv(t, cwsim.DefaultFixture())
+	if _, err := e.sim.AddCompany(cwsim.Company{Identifier: "Summit", Name: "Summit Dental", Status: &cwsim.Ref{ID: cwsim.StatusActive},
+		Types: []cwsim.Ref{{ID: cwsim.TypeClient}}, AddressLine1: "12 Main Street", City: "Springfield", Zip: "01101",
+		PhoneNumber: "555-010-2000", Website: "www.summitdental.com"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.client.ListAccounts(ctx, provider.AccountFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := provider.Profile{Website: "www.summitdental.com", Phone: "555-010-2000", Street: "12 Main Street", City: "Springfield", PostalCode: "01101"}
+	found := false
+	for _, a := range got {
+		if a.Name == "Summit Dental" {
+			found = true
+			if a.Profile != want {
+				t.Errorf("profile = %+v, want %+v", a.Profile, want)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("Summit Dental not listed: %+v", got)
+	}
+}

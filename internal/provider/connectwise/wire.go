@@ -28,6 +28,13 @@ type company struct {
 	Status      *ref   `json:"status"`
 	Types       []ref  `json:"types"`
 	DeletedFlag bool   `json:"deletedFlag"`
+	// Address, phone and web site come with every company in the listing already made; the
+	// suggester compares them.
+	AddressLine1 string `json:"addressLine1"`
+	City         string `json:"city"`
+	Zip          string `json:"zip"`
+	PhoneNumber  string `json:"phoneNumber"`
+	Website      string `json:"website"`
 }
 
 type companyStatus struct {

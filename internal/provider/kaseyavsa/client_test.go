@@ -371,3 +371,25 @@ func TestLogicalErrorOnList(t *testing.T) {
 		t.Fatalf("message: %v", err)
 	}
 }
+
+// The listing's Website and ContactInfo become the organization's profile (the suggester's
+// signals) with no call per organization.
+func TestListOrganizationsReadsProfile(t *testing.T) {
+	e := newEnv(t, vsasim.Fixture{Orgs: []vsasim.Org{
+		{Name: "Acme Corp", Ref: "acme", Website: "https://www.acme.com", Contact: &vsasim.ContactInfo{
+			PrimaryPhone: "+1 555 010 2000", PrimaryEmail: "it@acme.com", Street: "1 Main St", City: "Springfield", ZipCode: "01101"}},
+		{Name: "Bare", Ref: "bare"},
+	}}, nil)
+	orgs, err := e.client.ListOrganizations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := provider.Profile{Website: "https://www.acme.com", Email: "it@acme.com", Phone: "+1 555 010 2000",
+		Street: "1 Main St", City: "Springfield", PostalCode: "01101"}
+	if len(orgs) != 2 || orgs[0].Profile != want || orgs[1].Profile != (provider.Profile{}) {
+		t.Fatalf("orgs = %+v, want the first with profile %+v and the second with none", orgs, want)
+	}
+	if got := e.sim.Calls("GET /system/orgs"); got != 1 {
+		t.Fatalf("%d list calls, want 1", got)
+	}
+}

@@ -17,12 +17,30 @@ import (
 const orgsPath = apiRoot + "system/orgs/"
 
 type orgRecord struct {
-	OrgID   vsaID `json:"OrgId"`
-	OrgName text  `json:"OrgName"`
+	OrgID       vsaID        `json:"OrgId"`
+	OrgName     text         `json:"OrgName"`
+	Website     text         `json:"Website"`
+	ContactInfo *contactInfo `json:"ContactInfo"`
+}
+
+// contactInfo is the part of the Org model's ContactInfo the suggester compares; the listing
+// returns it with every org, so reading it costs no call.
+type contactInfo struct {
+	PrimaryPhone text `json:"PrimaryPhone"`
+	PrimaryEmail text `json:"PrimaryEmail"`
+	Street       text `json:"Street"`
+	City         text `json:"City"`
+	ZipCode      text `json:"ZipCode"`
 }
 
 func (r orgRecord) org() provider.Organization {
-	return provider.Organization{ID: string(r.OrgID), Name: string(r.OrgName)}
+	o := provider.Organization{ID: string(r.OrgID), Name: string(r.OrgName)}
+	o.Profile.Website = string(r.Website)
+	if c := r.ContactInfo; c != nil {
+		o.Profile.Phone, o.Profile.Email = string(c.PrimaryPhone), string(c.PrimaryEmail)
+		o.Profile.Street, o.Profile.City, o.Profile.PostalCode = string(c.Street), string(c.City), string(c.ZipCode)
+	}
+	return o
 }
 
 // ListOrganizations lists every organization.

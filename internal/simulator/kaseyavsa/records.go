@@ -181,10 +181,10 @@ func (s *Server) orgRecordLocked(o Org) map[string]any {
 		"ParentOrgId":             numberOrNil(o.ParentID),
 		"DefaultDepartmentName":   o.DefaultDepartmentName,
 		"DefaultMachineGroupName": o.DefaultMachineGroupName,
-		"Website":                 nil,
+		"Website":                 nilIfEmpty(o.Website),
 		"NoOfEmployees":           nil,
 		"AnnualRevenue":           nil,
-		"ContactInfo":             nil,
+		"ContactInfo":             contactRecord(o.Contact),
 		"CustomFields":            []any{},
 		"Attributes":              nil,
 	}
@@ -254,4 +254,23 @@ func isDecimal(s string) bool {
 		}
 	}
 	return true
+}
+
+// contactRecord is the Org model's ContactInfo object, null when the org has none.
+func contactRecord(c *ContactInfo) any {
+	if c == nil {
+		return nil
+	}
+	return map[string]any{
+		"PreferredContactMethod":  nil,
+		"PrimaryPhone":            c.PrimaryPhone,
+		"PrimaryFax":              "",
+		"PrimaryEmail":            c.PrimaryEmail,
+		"Country":                 c.Country,
+		"Street":                  c.Street,
+		"City":                    c.City,
+		"State":                   c.State,
+		"ZipCode":                 c.ZipCode,
+		"PrimaryTextMessagePhone": "",
+	}
 }

@@ -61,6 +61,20 @@ type Org struct {
 	ParentID                string `json:"parentId,omitempty" yaml:"parentId,omitempty"`
 	DefaultDepartmentName   string `json:"defaultDepartmentName,omitempty" yaml:"defaultDepartmentName,omitempty"`
 	DefaultMachineGroupName string `json:"defaultMachineGroupName,omitempty" yaml:"defaultMachineGroupName,omitempty"`
+	// Website and Contact are what the Org model carries beyond the name; listings return them.
+	Website string       `json:"website,omitempty" yaml:"website,omitempty"`
+	Contact *ContactInfo `json:"contact,omitempty" yaml:"contact,omitempty"`
+}
+
+// ContactInfo is the Org model's ContactInfo object (vendor doc 31707).
+type ContactInfo struct {
+	PrimaryPhone string `json:"primaryPhone,omitempty" yaml:"primaryPhone,omitempty"`
+	PrimaryEmail string `json:"primaryEmail,omitempty" yaml:"primaryEmail,omitempty"`
+	Street       string `json:"street,omitempty" yaml:"street,omitempty"`
+	City         string `json:"city,omitempty" yaml:"city,omitempty"`
+	State        string `json:"state,omitempty" yaml:"state,omitempty"`
+	ZipCode      string `json:"zipCode,omitempty" yaml:"zipCode,omitempty"`
+	Country      string `json:"country,omitempty" yaml:"country,omitempty"`
 }
 
 // MachineGroup is a machine group of an organization. Name is the group's own name (no dots);

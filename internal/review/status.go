@@ -1,4 +1,4 @@
-package main
+package review
 
 import (
 	"fmt"
@@ -17,17 +17,18 @@ const (
 	mappingRows = 25
 	// attentionRows bounds the "needs a person" list.
 	attentionRows = 10
-	// planRowsPerAction bounds how many items of each planned action are listed.
+	// planRowsPerAction bounds how many items of each planned action the status lists.
 	planRowsPerAction = 4
 )
 
-// printReport prints what a person looks at after a sync: are the connections up, what did each
+// PrintStatus prints what a person looks at after a sync: are the connections up, what did each
 // policy find and do, which links exist and which need a person, and what a dry run would do.
-func printReport(out io.Writer, w *world) {
-	fmt.Fprintf(out, "\nConnections\n")
+// `kubectl accountsync status` and the report of `make demo` both print it.
+func PrintStatus(out io.Writer, w *World) {
+	fmt.Fprintf(out, "Connections\n")
 	t := table(out)
 	fmt.Fprintln(t, "NAME\tPROVIDER\tSIDE\tREADY\tREASON\tVERSION\tURL")
-	for _, ic := range w.ics {
+	for _, ic := range w.Connections {
 		status, reason := condition(ic.Status.Conditions, v1alpha1.ConditionReady)
 		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ic.Name, ic.Spec.Provider, dash(string(ic.Status.Side)),
 			status, reason, dash(ic.Status.ServerVersion), ic.Spec.URL)
@@ -37,7 +38,7 @@ func printReport(out io.Writer, w *world) {
 	fmt.Fprintf(out, "\nPolicies (counts of the last sync)\n")
 	t = table(out)
 	fmt.Fprintln(t, "NAME\tMODE\tSYNCED\tTOOL ORGS\tPSA ACCTS\tFILTERED OUT\tMAPPED\tCREATED\tPENDING\tAMBIGUOUS\tUNMATCHED\tCONFLICTS\tEXCLUDED\tAPI CALLS PSA/TOOL\tDURATION")
-	for _, sp := range w.sps {
+	for _, sp := range w.Policies {
 		status, reason := condition(sp.Status.Conditions, v1alpha1.ConditionSynced)
 		c := sp.Status.Counts
 		mode := string(sp.Spec.Mode)
@@ -53,28 +54,29 @@ func printReport(out io.Writer, w *world) {
 
 	printMappings(out, w)
 	printAttention(out, w)
-	for _, sp := range w.sps {
-		if sp.Spec.DryRun {
-			printPlan(out, &sp)
+	for i := range w.Policies {
+		if sp := &w.Policies[i]; sp.Spec.DryRun {
+			fmt.Fprintln(out)
+			PrintPlan(out, sp, planRowsPerAction)
 		}
 	}
 }
 
-func printMappings(out io.Writer, w *world) {
+func printMappings(out io.Writer, w *World) {
 	states := map[v1alpha1.MappingState]int{}
 	manual := 0
-	for i := range w.ams {
-		states[w.ams[i].Status.State]++
-		if !isGenerated(&w.ams[i]) {
+	for i := range w.Mappings {
+		states[w.Mappings[i].Status.State]++
+		if !IsGenerated(&w.Mappings[i]) {
 			manual++
 		}
 	}
-	// The test of the demo reads this line; keep its shape.
-	fmt.Fprintf(out, "\nMappings: %d total, %d OK, %d HasEvents, %d NotAvailable (%d manual)\n", len(w.ams),
+	// The demo's test reads this line; keep its shape.
+	fmt.Fprintf(out, "\nMappings: %d total, %d OK, %d HasEvents, %d NotAvailable (%d manual)\n", len(w.Mappings),
 		states[v1alpha1.StateOK], states[v1alpha1.StateHasEvents], states[v1alpha1.StateNotAvailable], manual)
 	t := table(out)
 	fmt.Fprintln(t, "POLICY\tTOOL ORG\tPSA ACCOUNT\tSTATE\tLOCATION\tASSETS\tUSERS\tREASON")
-	sorted := sortedMappings(w.ams)
+	sorted := SortedMappings(w.Mappings)
 	for i, am := range sorted {
 		if i == mappingRows {
 			break
@@ -92,7 +94,7 @@ func printMappings(out io.Writer, w *world) {
 			// be created (NameConflict); the id is what the spec says.
 			tool = "id " + am.Spec.Tool.OrganizationID
 		}
-		if !isGenerated(&am) {
+		if !IsGenerated(&am) {
 			tool += " [manual]"
 		}
 		assets := "-"
@@ -115,15 +117,15 @@ func printMappings(out io.Writer, w *world) {
 	}
 	_ = t.Flush()
 	if n := len(sorted) - mappingRows; n > 0 {
-		fmt.Fprintf(out, "... and %d more (kubectl get am -n %s)\n", n, demoNamespace)
+		fmt.Fprintf(out, "... and %d more (kubectl get am)\n", n)
 	}
 }
 
 // printAttention lists what a person must decide: mappings that are not OK, with the
 // controller's message, and records the matcher could not decide on.
-func printAttention(out io.Writer, w *world) {
+func printAttention(out io.Writer, w *World) {
 	var lines []string
-	for _, am := range sortedMappings(w.ams) {
+	for _, am := range SortedMappings(w.Mappings) {
 		if am.Status.State == v1alpha1.StateOK {
 			continue
 		}
@@ -133,10 +135,12 @@ func printAttention(out io.Writer, w *world) {
 		}
 		lines = append(lines, fmt.Sprintf("%s/%s %s: %s", am.Spec.PolicyRef.Name, am.Name, c.Reason, c.Message))
 	}
-	for _, sp := range w.sps {
+	unmatched := 0
+	for _, sp := range w.Policies {
 		if sp.Spec.DryRun {
 			continue
 		}
+		unmatched += int(sp.Status.Counts.Unmatched)
 		for _, a := range sp.Status.Ambiguous {
 			var cands []string
 			for _, c := range a.Candidates {
@@ -146,7 +150,7 @@ func printAttention(out io.Writer, w *world) {
 				a.Name, a.ID, strings.Join(cands, " and ")))
 		}
 	}
-	if len(lines) == 0 {
+	if len(lines) == 0 && unmatched == 0 {
 		return
 	}
 	fmt.Fprintf(out, "\nNeeds a person (%d)\n", len(lines))
@@ -157,12 +161,16 @@ func printAttention(out io.Writer, w *world) {
 		}
 		fmt.Fprintf(out, "  - %s\n", truncate(l, 220))
 	}
+	if unmatched > 0 {
+		fmt.Fprintf(out, "  %d unmatched records: kubectl accountsync review lists them with suggestions\n", unmatched)
+	}
 }
 
-// printPlan shows a dry run: how many actions it plans and a few of each kind.
-func printPlan(out io.Writer, sp *v1alpha1.SyncPolicy) {
+// PrintPlan shows a dry run's plan: how many actions, and up to perAction of each kind
+// (0: every item status keeps).
+func PrintPlan(out io.Writer, sp *v1alpha1.SyncPolicy, perAction int) {
 	_, reason := condition(sp.Status.Conditions, v1alpha1.ConditionSynced)
-	fmt.Fprintf(out, "\nDry run %s (%s): %d planned actions, nothing changed; status.plan keeps the first %d\n",
+	fmt.Fprintf(out, "Dry run %s (%s): %d planned actions, nothing changed; status.plan keeps the first %d\n",
 		sp.Name, reason, sp.Status.PlanTotal, len(sp.Status.Plan))
 	byAction := map[v1alpha1.PlanAction][]v1alpha1.PlanItem{}
 	var order []v1alpha1.PlanAction
@@ -173,15 +181,15 @@ func printPlan(out io.Writer, sp *v1alpha1.SyncPolicy) {
 		byAction[p.Action] = append(byAction[p.Action], p)
 	}
 	t := table(out)
-	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tNAME")
+	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tNAME\tMAPPING")
 	for _, a := range order {
 		items := byAction[a]
 		for i, p := range items {
-			if i == planRowsPerAction {
-				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\n", a, len(items)-planRowsPerAction, len(sp.Status.Plan))
+			if perAction > 0 && i == perAction {
+				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\t\n", a, len(items)-perAction, len(sp.Status.Plan))
 				break
 			}
-			fmt.Fprintf(t, "%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), p.Name)
+			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), p.Name, dash(p.Mapping))
 		}
 	}
 	_ = t.Flush()
