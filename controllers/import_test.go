@@ -27,13 +27,19 @@ func bmsFixture() bmssim.Fixture {
 // bmsPolicy is policy() for a Kaseya BMS PSA: what a BMS create needs (the account type is the
 // first filter type), then mutate.
 func bmsPolicy(ns, name string, mutate func(*v1alpha1.SyncPolicySpec)) *v1alpha1.SyncPolicy {
-	return policy(ns, name, "bms", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+	return policy(ns, name, "bms", "vsa", withBMSCreation(mutate))
+}
+
+// withBMSCreation gives a policy what a Kaseya BMS create needs (an account type, the
+// creation.kaseyaBMS settings of the fixture), then applies mutate.
+func withBMSCreation(mutate func(*v1alpha1.SyncPolicySpec)) func(*v1alpha1.SyncPolicySpec) {
+	return func(s *v1alpha1.SyncPolicySpec) {
 		s.PSA.Filter.Types = []string{"Customer"}
 		s.Creation.KaseyaBMS = &v1alpha1.KaseyaBMSCreation{AccountManager: "Dana Whitfield", BusinessType: "1", AssetCategory: "1"}
 		if mutate != nil {
 			mutate(s)
 		}
-	})
+	}
 }
 
 var vsaCreds = map[string]string{"username": "sync", "token": "vsa-pat-secret"}

@@ -65,4 +65,3 @@ func main() {
 	}
 	<-ctx.Done()
 }
-
