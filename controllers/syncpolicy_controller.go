@@ -161,6 +161,9 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
 	}
+	// Counted before plan publishes the snapshot: from then on mappings add the records they
+	// create to its maps under the store's lock.
+	toolOrgCount, psaAccountCount := len(snap.ToolOrgs), len(snap.PSAAccounts)
 	// What the sync found is kept with the snapshot, so that every later pass (also one that
 	// read a stale cached policy) writes the same status.
 	snap.apiCalls = st.APICalls
@@ -187,7 +190,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	}
 	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
 	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
-		"toolOrganizations", len(snap.ToolOrgs), "psaAccounts", len(snap.PSAAccounts))
+		"toolOrganizations", toolOrgCount, "psaAccounts", psaAccountCount)
 	syncDuration.WithLabelValues(sp.Namespace, sp.Name).Observe(time.Since(start).Seconds())
 	return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
 }
