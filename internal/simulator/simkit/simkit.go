@@ -47,7 +47,7 @@ type Kit struct {
 	total  int
 	// throttleTotal counts the requests under Faults.ThrottlePath.
 	throttleTotal int
-	calls  map[string]int
+	calls         map[string]int
 	// hidden maps a record key given to HideCreated to when it becomes visible.
 	hidden map[string]time.Time
 }
