@@ -18,10 +18,11 @@ type Faults struct {
 	ThrottleEvery int
 	// RetryAfterSeconds is the Retry-After value sent with a 429.
 	RetryAfterSeconds int
-	// ThrottlePath limits ThrottleEvery to requests whose path starts with it (case-insensitive;
-	// "" = every request), counting only those: a vendor that throttles one API (its assets,
-	// its creates) and answers the rest.
-	ThrottlePath string
+	// ThrottlePath and ThrottleMethod limit ThrottleEvery to requests whose path starts with
+	// ThrottlePath (case-insensitive) and whose method is ThrottleMethod ("" = any), counting
+	// only those: a vendor that throttles one API (its assets, its creates) and answers the rest.
+	ThrottlePath   string
+	ThrottleMethod string
 	// ServerErrorEvery answers 503 on every Nth request (0 = never), before any work is done.
 	ServerErrorEvery int
 	// Latency is added to every request.
@@ -45,7 +46,7 @@ type Kit struct {
 	mu     sync.Mutex
 	faults Faults
 	total  int
-	// throttleTotal counts the requests under Faults.ThrottlePath.
+	// throttleTotal counts the requests that ThrottlePath and ThrottleMethod select.
 	throttleTotal int
 	calls         map[string]int
 	// hidden maps a record key given to HideCreated to when it becomes visible.
@@ -104,9 +105,10 @@ func (k *Kit) Inject(w http.ResponseWriter, r *http.Request) bool {
 	k.total++
 	n := k.total
 	throttleN := n
-	if f.ThrottlePath != "" {
+	if f.ThrottlePath != "" || f.ThrottleMethod != "" {
 		throttleN = 0
-		if strings.HasPrefix(strings.ToLower(r.URL.Path), strings.ToLower(f.ThrottlePath)) {
+		if strings.HasPrefix(strings.ToLower(r.URL.Path), strings.ToLower(f.ThrottlePath)) &&
+			(f.ThrottleMethod == "" || strings.EqualFold(r.Method, f.ThrottleMethod)) {
 			k.throttleTotal++
 			throttleN = k.throttleTotal
 		}

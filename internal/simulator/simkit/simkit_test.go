@@ -59,3 +59,14 @@ func TestThrottlePathThrottlesOnlyThatPath(t *testing.T) {
 		t.Fatalf("the second request under the path: answered %v, %d, Retry-After %q", done, w.Code, w.Header().Get("Retry-After"))
 	}
 }
+
+func TestThrottleMethodThrottlesOnlyThatMethod(t *testing.T) {
+	var k Kit
+	k.SetFaults(Faults{ThrottleEvery: 1, ThrottlePath: "/v2/crm/accounts", ThrottleMethod: "POST"})
+	if k.Inject(httptest.NewRecorder(), httptest.NewRequest("GET", "/v2/crm/accounts/summary", nil)) {
+		t.Fatal("a listing under the path was throttled")
+	}
+	if !k.Inject(httptest.NewRecorder(), httptest.NewRequest("POST", "/v2/crm/accounts", nil)) {
+		t.Fatal("the create was not throttled")
+	}
+}
