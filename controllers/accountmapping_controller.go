@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -57,6 +58,14 @@ type AccountMappingReconciler struct {
 	// so unrelated events make no vendor call. Keyed by name (so a deleted mapping's entry can
 	// be dropped) and tied to the UID (so a new mapping of the same name starts afresh).
 	processed map[types.NamespacedName]processedEntry
+	// limited remembers until when a vendor asked (Retry-After) to be left alone by a mapping's
+	// work, so that no event (a new snapshot, a policy status change) sends it back sooner.
+	limited map[types.NamespacedName]limitEntry
+}
+
+type limitEntry struct {
+	uid   types.UID
+	until time.Time
 }
 
 type processedEntry struct {
@@ -115,6 +124,8 @@ type mappingRun struct {
 	// deferred says which creates wait for the next sync (spec.creation.batchSize): by design,
 	// not a problem.
 	deferred []string
+	// wait is the longest Retry-After a vendor answered this run's calls with.
+	wait time.Duration
 }
 
 func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
@@ -159,8 +170,13 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonConflict, why, v1alpha1.StateHasEvents)
 		return ctrl.Result{}, nil
 	}
+	name := types.NamespacedName{Namespace: am.Namespace, Name: am.Name}
+	if until := m.r.limitedUntil(name, am.UID); !requested && time.Now().Before(until) {
+		// The vendor said when to come back; only a person's sync-now on the mapping overrides it.
+		return ctrl.Result{RequeueAfter: time.Until(until)}, nil
+	}
 	key := processedKey{seq: snap.Seq, generation: am.Generation}
-	if !requested && st.PendingCreate == nil && m.r.seen(types.NamespacedName{Namespace: am.Namespace, Name: am.Name}, am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
+	if !requested && st.PendingCreate == nil && m.r.seen(name, am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
 		return ctrl.Result{}, nil
 	}
 
@@ -201,6 +217,14 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		}
 	} else {
 		st.Users, st.UserLinks, st.AmbiguousUsers = nil, nil, nil
+	}
+	if m.wait > 0 {
+		// Linked, so HasEvents like any failed asset or user sync. Not marked seen: the work is
+		// done again when the vendor said, within the same snapshot.
+		msg := rateLimitedMessage(errors.New(strings.Join(append(problems, m.suspect...), "; ")), m.wait)
+		m.addEvent(v1alpha1.ReasonRateLimited, msg)
+		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonRateLimited, msg, v1alpha1.StateHasEvents)
+		return m.waitOut(), nil
 	}
 	m.seen = &key
 	if len(m.suspect) > 0 {
@@ -337,6 +361,13 @@ func (m *mappingRun) resolve(ctx context.Context, psa, tool provider.Client, sna
 			st.PendingCreate = nil
 		}
 		msg := fmt.Sprintf("creating %s record %q failed: %v", side, source, err)
+		if m.rateLimited(err) {
+			// Not linked yet, so NotAvailable; neither look-up nor create before the vendor's time.
+			msg = rateLimitedMessage(errors.New(msg), m.wait)
+			m.addEvent(v1alpha1.ReasonRateLimited, msg)
+			m.setReady(metav1.ConditionFalse, v1alpha1.ReasonRateLimited, msg, v1alpha1.StateNotAvailable)
+			return toolOrg, psaAcc, m.waitOut(), true, nil
+		}
 		m.addEvent(v1alpha1.ReasonCreating, msg)
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, msg, v1alpha1.StateNotAvailable)
 		return toolOrg, psaAcc, ctrl.Result{RequeueAfter: time.Minute}, true, nil
@@ -483,13 +514,16 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 	in := assetsync.Input{Location: m.am.Spec.Location, AccountID: accountID, ToolAssets: snap.ToolAssets[orgID]}
 	var err error
 	if in.PSAAssets, err = caps.ListAssets(ctx, accountID); err != nil {
+		m.rateLimited(err)
 		return []string{"listing PSA assets: " + err.Error()}
 	}
 	if in.Locations, err = caps.ListLocations(ctx, accountID); err != nil {
+		m.rateLimited(err)
 		return []string{"listing PSA locations: " + err.Error()}
 	}
 	if dm, ok := psa.(provider.DepartmentManager); ok {
 		if in.Departments, err = dm.ListDepartments(ctx, accountID); err != nil {
+			m.rateLimited(err)
 			return []string{"listing PSA departments: " + err.Error()}
 		}
 	}
@@ -524,6 +558,7 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 	out := make([]string, 0, len(problems))
 	deferred := 0
 	for _, p := range problems {
+		m.rateLimited(p.Err)
 		if p.Reason == assetsync.ReasonCreateDeferred {
 			deferred++
 			continue
@@ -546,10 +581,12 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 	}
 	tu, err := toolUsers.ListUsers(ctx, orgID)
 	if err != nil {
+		m.rateLimited(err)
 		return []string{"listing tool users: " + err.Error()}
 	}
 	pu, err := psaUsers.ListUsers(ctx, accountID)
 	if err != nil {
+		m.rateLimited(err)
 		return []string{"listing PSA users: " + err.Error()}
 	}
 	if !snap.accepted {
@@ -596,6 +633,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 			for _, u := range unmatched {
 				nu, err := creator.CreateUser(ctx, accountID, u)
 				if err != nil {
+					m.rateLimited(err)
 					// An unknown outcome is safe: the next sync matches the user by email first.
 					problems = append(problems, fmt.Sprintf("creating user %q: %v", u.Email+u.Name, err))
 					still = append(still, u)
@@ -613,6 +651,22 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 		Unmatched: int32(len(unmatched)), Created: created}
 	st.AmbiguousUsers = ambiguousUsers(res.Ambiguous)
 	return problems
+}
+
+// rateLimited notes the vendor's Retry-After that err carries, if any, and reports whether it
+// carried one.
+func (m *mappingRun) rateLimited(err error) bool {
+	d, ok := retryAfter(err)
+	if ok && d > m.wait {
+		m.wait = d
+	}
+	return ok
+}
+
+// waitOut remembers until when the vendor asked this mapping to wait, and requeues it then.
+func (m *mappingRun) waitOut() ctrl.Result {
+	m.r.limit(types.NamespacedName{Namespace: m.am.Namespace, Name: m.am.Name}, m.am.UID, time.Now().Add(m.wait))
+	return ctrl.Result{RequeueAfter: m.wait}
 }
 
 // batchSize is the policy's per-sync budget of each kind of create.
@@ -707,11 +761,30 @@ func (r *AccountMappingReconciler) markSeen(name types.NamespacedName, uid types
 	r.processed[name] = processedEntry{uid: uid, key: k}
 }
 
+func (r *AccountMappingReconciler) limitedUntil(name types.NamespacedName, uid types.UID) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e, ok := r.limited[name]; ok && e.uid == uid {
+		return e.until
+	}
+	return time.Time{}
+}
+
+func (r *AccountMappingReconciler) limit(name types.NamespacedName, uid types.UID, until time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.limited == nil {
+		r.limited = map[types.NamespacedName]limitEntry{}
+	}
+	r.limited[name] = limitEntry{uid: uid, until: until}
+}
+
 // forget drops what is remembered of a deleted mapping.
 func (r *AccountMappingReconciler) forget(name types.NamespacedName) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.processed, name)
+	delete(r.limited, name)
 }
 
 // policyConnections returns both clients of a policy, or why it cannot use them. No vendor call

@@ -67,10 +67,11 @@ func writeStatus(ctx context.Context, c client.Client, obj client.Object) error 
 	return c.Status().Update(ctx, obj)
 }
 
-// retryAfter returns the wait a rate-limited vendor asked for (Retry-After), if err carries one.
+// retryAfter returns the wait a vendor asked for (Retry-After on a 429, or on a 503), if err
+// carries one: httpx returns such an error at once when the wait is beyond its cap or deadline.
 func retryAfter(err error) (time.Duration, bool) {
 	var pe *provider.Error
-	if errors.As(err, &pe) && pe.Kind == provider.KindRateLimited && pe.RetryAfter > 0 {
+	if errors.As(err, &pe) && pe.RetryAfter > 0 {
 		return pe.RetryAfter, true
 	}
 	return 0, false

@@ -68,6 +68,7 @@ func TestDeletedObjectsAreForgotten(t *testing.T) {
 		r := &AccountMappingReconciler{Client: kube, Clients: clients, Snapshots: snapshots}
 		name := types.NamespacedName{Namespace: "msp-a", Name: "acme"}
 		r.markSeen(name, "uid-1", processedKey{seq: 3, generation: 1})
+		r.limit(name, "uid-1", time.Now().Add(time.Hour))
 		recordMappingState(&v1alpha1.AccountMapping{ObjectMeta: metav1.ObjectMeta{Namespace: name.Namespace, Name: name.Name},
 			Spec: v1alpha1.AccountMappingSpec{PolicyRef: v1alpha1.LocalObjectReference{Name: "p"}}})
 		if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: name}); err != nil {
@@ -75,6 +76,9 @@ func TestDeletedObjectsAreForgotten(t *testing.T) {
 		}
 		if len(r.processed) != 0 {
 			t.Errorf("processed still holds %v", r.processed)
+		}
+		if len(r.limited) != 0 {
+			t.Errorf("limited still holds %v", r.limited)
 		}
 		if n := seriesOf(t, "accountsync_mapping_state", map[string]string{"namespace": "msp-a", "mapping": "acme"}); n != 0 {
 			t.Errorf("%d state series of the deleted mapping", n)

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -129,9 +128,8 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		requeue = r.refusedBackoff(ic)
 	case kind == provider.KindRateLimited:
 		requeue = min(interval, unreachableRetry)
-		var pe *provider.Error
-		if errors.As(perr, &pe) && pe.RetryAfter > 0 {
-			requeue = pe.RetryAfter
+		if d, ok := retryAfter(perr); ok {
+			requeue = d
 		}
 		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(perr, requeue))
 	case kind == provider.KindOriginRefused:

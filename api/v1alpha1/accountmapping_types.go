@@ -11,7 +11,8 @@ type MappingState string
 const (
 	// StateOK: linked and the last sync had no problem.
 	StateOK MappingState = "OK"
-	// StateHasEvents: linked but something failed (asset or user sync, a conflict).
+	// StateHasEvents: linked but something failed (asset or user sync, a conflict, a vendor's
+	// rate limit).
 	StateHasEvents MappingState = "HasEvents"
 	// StateNotAvailable: one side is missing or not yet created.
 	StateNotAvailable MappingState = "NotAvailable"
@@ -161,7 +162,8 @@ type AccountMappingStatus struct {
 	// +optional
 	State MappingState `json:"state,omitempty"`
 	// Conditions: Ready (reasons Linked, Creating, PSAAccountMissing, ToolOrganizationMissing,
-	// Conflict, ConnectionNotReady, AssetSyncFailed, UserSyncFailed, NameConflict, Suspended).
+	// Conflict, ConnectionNotReady, AssetSyncFailed, UserSyncFailed, NameConflict, Suspended,
+	// RateLimited: the vendor asked to wait, the message says until when).
 	// +listType=map
 	// +listMapKey=type
 	// +optional

@@ -126,7 +126,7 @@ func (x *executor) write(ctx context.Context, w AssetWrite, create bool) {
 	}
 	if err != nil {
 		x.fail(Problem{AssetID: w.ExternalKey, Reason: reason,
-			Message: fmt.Sprintf("%s PSA asset %q: %v", verb, w.Name, err)})
+			Message: fmt.Sprintf("%s PSA asset %q: %v", verb, w.Name, err), Err: err})
 		return
 	}
 	if create {
@@ -144,7 +144,8 @@ func (x *executor) resolve(w AssetWrite) (provider.PSAAsset, *Problem) {
 		id, ok := x.locationIDs[k]
 		if !ok {
 			return a, &Problem{AssetID: w.ExternalKey, Reason: ReasonLocationCreateFailed,
-				Message: fmt.Sprintf("asset %q: location %q could not be created: %v", w.Name, w.LocationName, causeOf(x.locationErrs[k]))}
+				Message: fmt.Sprintf("asset %q: location %q could not be created: %v", w.Name, w.LocationName, causeOf(x.locationErrs[k])),
+				Err:     x.locationErrs[k]}
 		}
 		a.LocationID = id
 	}
@@ -153,7 +154,8 @@ func (x *executor) resolve(w AssetWrite) (provider.PSAAsset, *Problem) {
 		id, ok := x.departmentIDs[k]
 		if !ok {
 			return a, &Problem{AssetID: w.ExternalKey, Reason: ReasonDepartmentCreateFailed,
-				Message: fmt.Sprintf("asset %q: department %q could not be created: %v", w.Name, w.DepartmentName, causeOf(x.departmentErrs[k]))}
+				Message: fmt.Sprintf("asset %q: department %q could not be created: %v", w.Name, w.DepartmentName, causeOf(x.departmentErrs[k])),
+				Err:     x.departmentErrs[k]}
 		}
 		a.DepartmentID = id
 	}

@@ -97,6 +97,8 @@ type Problem struct {
 	Reason string
 	// Message says what is wrong in words a person can act on.
 	Message string
+	// Err is the vendor's error behind a failed write, if any: the caller reads its Retry-After.
+	Err error
 }
 
 // HasWrites reports whether applying the result would change anything in the PSA.

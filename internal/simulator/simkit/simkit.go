@@ -1,7 +1,7 @@
 // Package simkit holds what every vendor simulator shares: per-endpoint call counters and the
-// fault switches (429 every Nth call, 5xx every Nth call, added latency, a create that succeeds
-// but answers only after a delay longer than the client's timeout, empty listings, and creates
-// that stay out of listings for a while).
+// fault switches (429 every Nth call, on every path or under one, 5xx every Nth call, added
+// latency, a create that succeeds but answers only after a delay longer than the client's
+// timeout, empty listings, and creates that stay out of listings for a while).
 package simkit
 
 import (
@@ -18,6 +18,11 @@ type Faults struct {
 	ThrottleEvery int
 	// RetryAfterSeconds is the Retry-After value sent with a 429.
 	RetryAfterSeconds int
+	// ThrottlePath and ThrottleMethod limit ThrottleEvery to requests whose path starts with
+	// ThrottlePath (case-insensitive) and whose method is ThrottleMethod ("" = any), counting
+	// only those: a vendor that throttles one API (its assets, its creates) and answers the rest.
+	ThrottlePath   string
+	ThrottleMethod string
 	// ServerErrorEvery answers 503 on every Nth request (0 = never), before any work is done.
 	ServerErrorEvery int
 	// Latency is added to every request.
@@ -41,7 +46,9 @@ type Kit struct {
 	mu     sync.Mutex
 	faults Faults
 	total  int
-	calls  map[string]int
+	// throttleTotal counts the requests that ThrottlePath and ThrottleMethod select.
+	throttleTotal int
+	calls         map[string]int
 	// hidden maps a record key given to HideCreated to when it becomes visible.
 	hidden map[string]time.Time
 }
@@ -52,6 +59,7 @@ func (k *Kit) SetFaults(f Faults) {
 	defer k.mu.Unlock()
 	k.faults = f
 	k.total = 0
+	k.throttleTotal = 0
 }
 
 // Calls returns how many requests hit an endpoint key (e.g. "GET /company/companies").
@@ -96,6 +104,15 @@ func (k *Kit) Inject(w http.ResponseWriter, r *http.Request) bool {
 	f := k.faults
 	k.total++
 	n := k.total
+	throttleN := n
+	if f.ThrottlePath != "" || f.ThrottleMethod != "" {
+		throttleN = 0
+		if strings.HasPrefix(strings.ToLower(r.URL.Path), strings.ToLower(f.ThrottlePath)) &&
+			(f.ThrottleMethod == "" || strings.EqualFold(r.Method, f.ThrottleMethod)) {
+			k.throttleTotal++
+			throttleN = k.throttleTotal
+		}
+	}
 	k.mu.Unlock()
 	if f.Latency > 0 {
 		select {
@@ -104,7 +121,7 @@ func (k *Kit) Inject(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 	}
-	if f.ThrottleEvery > 0 && n%f.ThrottleEvery == 0 {
+	if f.ThrottleEvery > 0 && throttleN > 0 && throttleN%f.ThrottleEvery == 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
 		http.Error(w, `{"message":"Too many requests"}`, http.StatusTooManyRequests)
 		return true

@@ -38,3 +38,35 @@ func TestHiddenCreateBecomesVisible(t *testing.T) {
 		t.Fatal("the create never showed up")
 	}
 }
+
+func TestThrottlePathThrottlesOnlyThatPath(t *testing.T) {
+	var k Kit
+	k.SetFaults(Faults{ThrottleEvery: 2, RetryAfterSeconds: 3600, ThrottlePath: "/v2/ServiceDesk/HardwareAsset"})
+	answered := func(path string) (bool, *httptest.ResponseRecorder) {
+		w := httptest.NewRecorder()
+		return k.Inject(w, httptest.NewRequest("GET", path, nil)), w
+	}
+	for i := 0; i < 3; i++ {
+		if done, _ := answered("/v2/crm/accounts/summary"); done {
+			t.Fatalf("request %d to another path was throttled", i+1)
+		}
+	}
+	if done, _ := answered("/v2/servicedesk/hardwareasset/searchselect"); done {
+		t.Fatal("the first request under the path was throttled; every 2nd is")
+	}
+	done, w := answered("/v2/servicedesk/hardwareasset/searchselect")
+	if !done || w.Code != 429 || w.Header().Get("Retry-After") != "3600" {
+		t.Fatalf("the second request under the path: answered %v, %d, Retry-After %q", done, w.Code, w.Header().Get("Retry-After"))
+	}
+}
+
+func TestThrottleMethodThrottlesOnlyThatMethod(t *testing.T) {
+	var k Kit
+	k.SetFaults(Faults{ThrottleEvery: 1, ThrottlePath: "/v2/crm/accounts", ThrottleMethod: "POST"})
+	if k.Inject(httptest.NewRecorder(), httptest.NewRequest("GET", "/v2/crm/accounts/summary", nil)) {
+		t.Fatal("a listing under the path was throttled")
+	}
+	if !k.Inject(httptest.NewRecorder(), httptest.NewRequest("POST", "/v2/crm/accounts", nil)) {
+		t.Fatal("the create was not throttled")
+	}
+}
