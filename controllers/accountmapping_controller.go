@@ -177,12 +177,21 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	st.PSAAccount = &v1alpha1.RecordRef{ID: psaAcc.ID, Name: psaAcc.Name}
 
 	if m.sp.Spec.DryRun {
-		// A dry run changes nothing in any vendor system: no asset or user sync either.
+		// A dry run changes nothing in any vendor system: no asset or user sync either. Its
+		// users are matched (reads only) and what a real sync would do goes to the policy's plan.
+		msg := fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name)
+		if m.sp.Spec.Users.Enabled {
+			if problem := m.planUsers(ctx, psa, tool, toolOrg.ID, psaAcc.ID); problem != "" {
+				msg += "; its users are not in the plan: " + problem
+			}
+		} else {
+			m.r.Snapshots.SetUserPlan(m.policy, am.Name, nil)
+		}
 		m.seen = &key
-		m.setReady(metav1.ConditionTrue, linkedReason(m.am),
-			fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name), v1alpha1.StateOK)
+		m.setReady(metav1.ConditionTrue, linkedReason(m.am), msg, v1alpha1.StateOK)
 		return ctrl.Result{}, nil
 	}
+	m.r.Snapshots.SetUserPlan(m.policy, am.Name, nil)
 	var problems []string
 	reasonOnProblem := ""
 	if m.sp.Spec.Assets.Enabled {
@@ -613,6 +622,32 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 		Unmatched: int32(len(unmatched)), Created: created}
 	st.AmbiguousUsers = ambiguousUsers(res.Ambiguous)
 	return problems
+}
+
+// planUsers matches the end users of the pair of a dry-run policy as syncUsers would, writing
+// nothing, and reports the user actions a real sync would take to the policy's plan. It returns
+// why the users could not be matched, or "".
+func (m *mappingRun) planUsers(ctx context.Context, psa, tool provider.Client, orgID, accountID string) string {
+	toolUsers, ok1 := tool.(provider.UserLister)
+	psaUsers, ok2 := psa.(provider.UserLister)
+	if !ok1 || !ok2 {
+		m.r.Snapshots.SetUserPlan(m.policy, m.am.Name, nil)
+		return fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", tool.Provider(), psa.Provider())
+	}
+	// On a failed listing the actions of the last run stay in the plan: a vendor glitch does not
+	// make the plan flap.
+	tu, err := toolUsers.ListUsers(ctx, orgID)
+	if err != nil {
+		return "listing tool users: " + err.Error()
+	}
+	pu, err := psaUsers.ListUsers(ctx, accountID)
+	if err != nil {
+		return "listing PSA users: " + err.Error()
+	}
+	spec, st := m.sp.Spec.Users, &m.am.Status
+	res := match.Users(tu, pu, spec.MatchBy, spec.OnMultipleMatches, m.am.Spec.UserOverrides, st.UserLinks)
+	m.r.Snapshots.SetUserPlan(m.policy, m.am.Name, plan.UserActions(m.am.Name, orgID, accountID, tu, res, st.UserLinks, spec.CreateMissing))
+	return ""
 }
 
 // batchSize is the policy's per-sync budget of each kind of create.
