@@ -89,6 +89,10 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	}
 	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy()}
 	result, err := m.run(ctx)
+	if err == nil && !m.keepsUserPlan {
+		// Only a linked mapping of a dry-run policy with users enabled has user actions.
+		r.Snapshots.SetUserPlan(m.policy, am.Name, nil)
+	}
 	werr := m.finish(ctx)
 	if werr != nil && err == nil {
 		err = werr
@@ -115,6 +119,9 @@ type mappingRun struct {
 	// deferred says which creates wait for the next sync (spec.creation.batchSize): by design,
 	// not a problem.
 	deferred []string
+	// keepsUserPlan: this run reported the pair's dry-run user actions, or had no work to do, so
+	// the actions the policy's plan lists for the mapping stand.
+	keepsUserPlan bool
 }
 
 func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
@@ -161,6 +168,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	}
 	key := processedKey{seq: snap.Seq, generation: am.Generation}
 	if !requested && st.PendingCreate == nil && m.r.seen(types.NamespacedName{Namespace: am.Namespace, Name: am.Name}, am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
+		m.keepsUserPlan = true
 		return ctrl.Result{}, nil
 	}
 
@@ -181,17 +189,15 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		// users are matched (reads only) and what a real sync would do goes to the policy's plan.
 		msg := fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name)
 		if m.sp.Spec.Users.Enabled {
+			m.keepsUserPlan = true
 			if problem := m.planUsers(ctx, psa, tool, toolOrg.ID, psaAcc.ID); problem != "" {
 				msg += "; its users are not in the plan: " + problem
 			}
-		} else {
-			m.r.Snapshots.SetUserPlan(m.policy, am.Name, nil)
 		}
 		m.seen = &key
 		m.setReady(metav1.ConditionTrue, linkedReason(m.am), msg, v1alpha1.StateOK)
 		return ctrl.Result{}, nil
 	}
-	m.r.Snapshots.SetUserPlan(m.policy, am.Name, nil)
 	var problems []string
 	reasonOnProblem := ""
 	if m.sp.Spec.Assets.Enabled {

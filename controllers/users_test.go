@@ -288,6 +288,17 @@ var _ = Describe("CyberQP seed", func() {
 			g.Expect(userActions(sp)).To(Equal(want))
 		}, time.Second, 100*time.Millisecond).Should(Succeed())
 		Expect(halo.Calls("POST /api/Users")).To(BeZero())
+
+		// Users off: the plan drops them.
+		spPatch := client.MergeFrom(sp.DeepCopy())
+		sp.Spec.Users.Enabled = false
+		Expect(k8s.Patch(ctx, sp, spPatch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sp), sp)).To(Succeed())
+			g.Expect(userActions(sp)).To(BeEmpty())
+			g.Expect(sp.Status.PlanTotal).To(Equal(int32(len(sp.Status.Plan))))
+		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
+		Expect(halo.Calls("POST /api/Users")).To(BeZero())
 	})
 
 	It("links an ambiguous user to the first Halo user with onMultipleMatches First", func() {
