@@ -98,6 +98,10 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	}
 	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy()}
 	result, err := m.run(ctx)
+	if err == nil && !m.keepsUserPlan {
+		// Only a linked mapping of a dry-run policy with users enabled has user actions.
+		r.Snapshots.SetUserPlan(m.policy, am.Name, nil)
+	}
 	werr := m.finish(ctx)
 	if werr != nil && err == nil {
 		err = werr
@@ -126,6 +130,9 @@ type mappingRun struct {
 	deferred []string
 	// wait is the longest Retry-After a vendor answered this run's calls with.
 	wait time.Duration
+	// keepsUserPlan: this run reported the pair's dry-run user actions, or had no work to do, so
+	// the actions the policy's plan lists for the mapping stand.
+	keepsUserPlan bool
 }
 
 func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
@@ -177,6 +184,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	}
 	key := processedKey{seq: snap.Seq, generation: am.Generation}
 	if !requested && st.PendingCreate == nil && m.r.seen(name, am.UID) == key && readyReason(st.Conditions) != "False/"+v1alpha1.ReasonConflict {
+		m.keepsUserPlan = true
 		return ctrl.Result{}, nil
 	}
 
@@ -193,10 +201,17 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 	st.PSAAccount = &v1alpha1.RecordRef{ID: psaAcc.ID, Name: psaAcc.Name}
 
 	if m.sp.Spec.DryRun {
-		// A dry run changes nothing in any vendor system: no asset or user sync either.
+		// A dry run changes nothing in any vendor system: no asset or user sync either. Its
+		// users are matched (reads only) and what a real sync would do goes to the policy's plan.
+		msg := fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name)
+		if m.sp.Spec.Users.Enabled {
+			m.keepsUserPlan = true
+			if problem := m.planUsers(ctx, psa, tool, toolOrg.ID, psaAcc.ID); problem != "" {
+				msg += "; its users are not in the plan: " + problem
+			}
+		}
 		m.seen = &key
-		m.setReady(metav1.ConditionTrue, linkedReason(m.am),
-			fmt.Sprintf("%s %q ↔ %s %q (policy %s is a dry run: assets and users are not synced)", tool.Provider(), toolOrg.Name, psa.Provider(), psaAcc.Name, m.policy.Name), v1alpha1.StateOK)
+		m.setReady(metav1.ConditionTrue, linkedReason(m.am), msg, v1alpha1.StateOK)
 		return ctrl.Result{}, nil
 	}
 	var problems []string
@@ -667,6 +682,32 @@ func (m *mappingRun) rateLimited(err error) bool {
 func (m *mappingRun) waitOut() ctrl.Result {
 	m.r.limit(types.NamespacedName{Namespace: m.am.Namespace, Name: m.am.Name}, m.am.UID, time.Now().Add(m.wait))
 	return ctrl.Result{RequeueAfter: m.wait}
+}
+
+// planUsers matches the end users of the pair of a dry-run policy as syncUsers would, writing
+// nothing, and reports the user actions a real sync would take to the policy's plan. It returns
+// why the users could not be matched, or "".
+func (m *mappingRun) planUsers(ctx context.Context, psa, tool provider.Client, orgID, accountID string) string {
+	toolUsers, ok1 := tool.(provider.UserLister)
+	psaUsers, ok2 := psa.(provider.UserLister)
+	if !ok1 || !ok2 {
+		m.r.Snapshots.SetUserPlan(m.policy, m.am.Name, nil)
+		return fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", tool.Provider(), psa.Provider())
+	}
+	// On a failed listing the actions of the last run stay in the plan: a vendor glitch does not
+	// make the plan flap.
+	tu, err := toolUsers.ListUsers(ctx, orgID)
+	if err != nil {
+		return "listing tool users: " + err.Error()
+	}
+	pu, err := psaUsers.ListUsers(ctx, accountID)
+	if err != nil {
+		return "listing PSA users: " + err.Error()
+	}
+	spec, st := m.sp.Spec.Users, &m.am.Status
+	res := match.Users(tu, pu, spec.MatchBy, spec.OnMultipleMatches, m.am.Spec.UserOverrides, st.UserLinks)
+	m.r.Snapshots.SetUserPlan(m.policy, m.am.Name, plan.UserActions(m.am.Name, orgID, accountID, tu, res, st.UserLinks, spec.CreateMissing))
+	return ""
 }
 
 // batchSize is the policy's per-sync budget of each kind of create.

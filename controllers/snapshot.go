@@ -3,6 +3,8 @@ package controllers
 import (
 	"sync"
 
+	"k8s.io/apimachinery/pkg/api/equality"
+
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -68,12 +70,18 @@ type SnapshotStore struct {
 	// suspect holds the listings of each policy's latest sync that shrank beyond spec.safety;
 	// while set, the plans between syncs (on the last good snapshot) keep saying so.
 	suspect map[types.NamespacedName][]v1alpha1.ShrunkListing
+	// userPlans holds, per dry-run policy and mapping, the user actions the mapping's last run
+	// found. Kept across snapshots (not in Snapshot) so a new sync does not empty the plan until
+	// every mapping has run again: the plan stays the same from sync to sync.
+	userPlans map[types.NamespacedName]map[string][]v1alpha1.PlanItem
+	// userPlanned wakes a policy whose mappings' user actions changed, to re-plan.
+	userPlanned chan event.GenericEvent
 }
 
 // NewSnapshotStore returns an empty store.
 func NewSnapshotStore() *SnapshotStore {
 	return &SnapshotStore{snapshots: map[types.NamespacedName]*Snapshot{},
-		synced: make(chan event.GenericEvent, 1024)}
+		synced: make(chan event.GenericEvent, 1024), userPlanned: make(chan event.GenericEvent, 1024)}
 }
 
 // Put stores s as the policy's latest snapshot, assigns its Seq and wakes the policy's mappings.
@@ -106,6 +114,48 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 	delete(s.snapshots, policy)
 	delete(s.schedules, policy)
 	delete(s.suspect, policy)
+	delete(s.userPlans, policy)
+}
+
+// SetUserPlan records the user actions a mapping of a dry-run policy would take (nil: none, or
+// the policy is not a dry run) and wakes the policy when they changed.
+func (s *SnapshotStore) SetUserPlan(policy types.NamespacedName, mapping string, items []v1alpha1.PlanItem) {
+	s.mu.Lock()
+	old, had := s.userPlans[policy][mapping]
+	if equality.Semantic.DeepEqual(old, items) && had == (len(items) > 0) {
+		s.mu.Unlock()
+		return
+	}
+	if len(items) == 0 {
+		delete(s.userPlans[policy], mapping)
+	} else {
+		if s.userPlans == nil {
+			s.userPlans = map[types.NamespacedName]map[string][]v1alpha1.PlanItem{}
+		}
+		if s.userPlans[policy] == nil {
+			s.userPlans[policy] = map[string][]v1alpha1.PlanItem{}
+		}
+		s.userPlans[policy][mapping] = items
+	}
+	s.mu.Unlock()
+	ev := event.GenericEvent{Object: &v1alpha1.SyncPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: policy.Namespace, Name: policy.Name}}}
+	select {
+	case s.userPlanned <- ev:
+	default:
+		go func() { s.userPlanned <- ev }()
+	}
+}
+
+// UserPlan returns the user actions the given mappings of the policy reported, in mapping order.
+// Mappings not given (deleted, or moved to another policy) are left out.
+func (s *SnapshotStore) UserPlan(policy types.NamespacedName, mappings []string) []v1alpha1.PlanItem {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []v1alpha1.PlanItem
+	for _, m := range mappings {
+		out = append(out, s.userPlans[policy][m]...)
+	}
+	return out
 }
 
 // SetSuspect records the listings of the policy's latest sync that shrank (nil: none did).

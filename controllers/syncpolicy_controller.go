@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/internal/connection"
@@ -362,10 +363,16 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	st.Ambiguous = boundedAmbiguous(result.Ambiguous)
 	st.Unmatched = boundedUnmatched(result.Unmatched)
 	if sp.Spec.DryRun {
-		st.Plan = boundedPlan(result.Plan)
-		st.PlanTotal = int32(len(result.Plan))
+		// The user actions come from the mappings, which match the users of their pairs.
+		names := make([]string, 0, len(mappings.Items))
+		for _, am := range mappings.Items {
+			names = append(names, am.Name)
+		}
+		all := plan.WithUserActions(result.Plan, r.Snapshots.UserPlan(key, names))
+		st.Plan = boundedPlan(all)
+		st.PlanTotal = int32(len(all))
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,
-			fmt.Sprintf("dry run: %d planned actions, nothing changed", len(result.Plan)))
+			fmt.Sprintf("dry run: %d planned actions, nothing changed", len(all)))
 		return nil
 	}
 	st.Plan, st.PlanTotal = nil, 0
@@ -638,6 +645,7 @@ func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts Controlle
 		}), builder.WithPredicates(mappingClaimChanged())).
 		Watches(&v1alpha1.IntegrationConnection{}, handler.EnqueueRequestsFromMapFunc(r.policiesForConnection),
 			builder.WithPredicates(readyChanged())).
+		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{})).
 		WithOptions(opts.controllerOptions()).
 		Complete(r)
 }

@@ -237,6 +237,70 @@ var _ = Describe("CyberQP seed", func() {
 		Expect(meta.IsStatusConditionTrue(am.Status.Conditions, v1alpha1.ConditionReady)).To(BeTrue())
 	})
 
+	It("lists the users a dry-run policy would link and create in its plan, and writes nothing", func() {
+		sp := policy(ns, "cqp-halo-dry", "halo", "cqp", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.DryRun = true
+			s.Users = v1alpha1.UserSync{Enabled: true, CreateMissing: true, OnMultipleMatches: v1alpha1.MultipleFlag,
+				MatchBy: []v1alpha1.UserMatchKey{v1alpha1.MatchByEmail, v1alpha1.MatchByPhone, v1alpha1.MatchByName}}
+		})
+		am := manualMapping(sp.Name)
+		syncedPolicy(ns, sp.Name, "")
+		pair := func(a v1alpha1.PlanAction, toolUser, psaUser, name string) v1alpha1.PlanItem {
+			return v1alpha1.PlanItem{Action: a, ToolOrganizationID: cqpCustomer, PSAAccountID: strconv.Itoa(haloClientY),
+				ToolUserID: toolUser, PSAUserID: psaUser, Name: name, Mapping: am.Name}
+		}
+		// Carol is ambiguous: no action, a person decides (the real sync lists her candidates).
+		want := []v1alpha1.PlanItem{
+			pair(v1alpha1.ActionLinkUser, "qp-alice", "101", "Alice A."),
+			pair(v1alpha1.ActionLinkUser, "qp-bob", "102", "Robert Baker"),
+			pair(v1alpha1.ActionCreatePSAUser, "qp-dan", "", "Dan Dorsey"),
+		}
+		userActions := func(sp *v1alpha1.SyncPolicy) []v1alpha1.PlanItem {
+			var out []v1alpha1.PlanItem
+			for _, p := range sp.Status.Plan {
+				if p.Action == v1alpha1.ActionLinkUser || p.Action == v1alpha1.ActionCreatePSAUser {
+					out = append(out, p)
+				}
+			}
+			return out
+		}
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sp), sp)).To(Succeed())
+			g.Expect(userActions(sp)).To(Equal(want))
+			g.Expect(sp.Status.PlanTotal).To(Equal(int32(len(sp.Status.Plan))), "planTotal counts the user actions")
+			g.Expect(meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced).Message).
+				To(ContainSubstring(fmt.Sprintf("%d planned actions", sp.Status.PlanTotal)))
+		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
+		Expect(halo.Calls("GET /api/Users")).To(BeNumerically(">", 0), "the users were matched")
+		Expect(halo.Calls("POST /api/Users")).To(BeZero(), "a dry run creates no user")
+		Expect(haloUsersNamed(halo, haloClientY, "Dan Dorsey")).To(BeEmpty())
+		getMapping(Default, am)
+		Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
+		Expect(am.Status.Users).To(BeNil(), "a dry run records no user sync in the mapping")
+		Expect(am.Status.UserLinks).To(BeEmpty())
+
+		// The next sync finds the same users: the same plan.
+		req := syncNow(sp)
+		syncedPolicy(ns, sp.Name, req)
+		Consistently(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sp), sp)).To(Succeed())
+			g.Expect(userActions(sp)).To(Equal(want))
+		}, time.Second, 100*time.Millisecond).Should(Succeed())
+		Expect(halo.Calls("POST /api/Users")).To(BeZero())
+
+		// Users off: the plan drops them.
+		spPatch := client.MergeFrom(sp.DeepCopy())
+		sp.Spec.Users.Enabled = false
+		Expect(k8s.Patch(ctx, sp, spPatch)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sp), sp)).To(Succeed())
+			g.Expect(userActions(sp)).To(BeEmpty())
+			g.Expect(sp.Status.PlanTotal).To(Equal(int32(len(sp.Status.Plan))))
+		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
+		Expect(halo.Calls("POST /api/Users")).To(BeZero())
+	})
+
 	It("links an ambiguous user to the first Halo user with onMultipleMatches First", func() {
 		sp := policy(ns, "cqp-halo-first", "halo", "cqp", func(s *v1alpha1.SyncPolicySpec) {
 			s.Mode = v1alpha1.ModeMatchOnly

@@ -541,6 +541,11 @@ const (
 	ActionRemoveMapping          PlanAction = "RemoveMapping"
 	ActionFlagAmbiguous          PlanAction = "FlagAmbiguous"
 	ActionFlagUnmatched          PlanAction = "FlagUnmatched"
+	// ActionLinkUser links a tool user to a PSA user of a linked pair (spec.users).
+	ActionLinkUser PlanAction = "LinkUser"
+	// ActionCreatePSAUser creates a tool user in the PSA account of a linked pair
+	// (spec.users.createMissing).
+	ActionCreatePSAUser PlanAction = "CreatePSAUser"
 )
 
 // PlanItem is one planned action.
@@ -550,6 +555,12 @@ type PlanItem struct {
 	ToolOrganizationID string `json:"toolOrganizationID,omitempty"`
 	// +optional
 	PSAAccountID string `json:"psaAccountID,omitempty"`
+	// ToolUserID is the tool user of a LinkUser or CreatePSAUser action.
+	// +optional
+	ToolUserID string `json:"toolUserID,omitempty"`
+	// PSAUserID is the PSA user a LinkUser action links the tool user to.
+	// +optional
+	PSAUserID string `json:"psaUserID,omitempty"`
 	// Name of the record to create, or of the record concerned.
 	// +optional
 	Name string `json:"name,omitempty"`

@@ -92,8 +92,8 @@ type Result struct {
 	Ambiguous []v1alpha1.AmbiguousRecord
 	Unmatched []v1alpha1.UnmatchedRecord
 	// Plan is every action of this sync in a stable order: RemoveMapping, Link,
-	// CreatePSAAccount, CreateToolOrganization, FlagAmbiguous, FlagUnmatched; within an action
-	// by mapping, then ids. status.planTotal is its length.
+	// CreatePSAAccount, CreateToolOrganization, (LinkUser, CreatePSAUser: see WithUserActions),
+	// FlagAmbiguous, FlagUnmatched; within an action by mapping, then ids. status.planTotal is its length.
 	Plan []v1alpha1.PlanItem
 	// Deferred is how many creations exceeded spec.creation.batchSize; they are planned by a
 	// later sync and are included in Counts.PendingCreate.
@@ -126,8 +126,10 @@ var actionOrder = map[v1alpha1.PlanAction]int{
 	v1alpha1.ActionLink:                   1,
 	v1alpha1.ActionCreatePSAAccount:       2,
 	v1alpha1.ActionCreateToolOrganization: 3,
-	v1alpha1.ActionFlagAmbiguous:          4,
-	v1alpha1.ActionFlagUnmatched:          5,
+	v1alpha1.ActionLinkUser:               4,
+	v1alpha1.ActionCreatePSAUser:          5,
+	v1alpha1.ActionFlagAmbiguous:          6,
+	v1alpha1.ActionFlagUnmatched:          7,
 }
 
 // Compute plans one sync of in.Policy. It returns an error only for a configuration the user
@@ -818,11 +820,14 @@ func (p *planner) finish() {
 	slices.SortFunc(p.res.Unmatched, func(a, b v1alpha1.UnmatchedRecord) int {
 		return cmp.Or(sideOrder(a.Side)-sideOrder(b.Side), strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
-	slices.SortFunc(p.res.Plan, func(a, b v1alpha1.PlanItem) int {
-		return cmp.Or(actionOrder[a.Action]-actionOrder[b.Action], strings.Compare(a.Mapping, b.Mapping),
-			strings.Compare(a.ToolOrganizationID, b.ToolOrganizationID), strings.Compare(a.PSAAccountID, b.PSAAccountID),
-			strings.Compare(a.Name, b.Name))
-	})
+	slices.SortFunc(p.res.Plan, comparePlanItems)
+}
+
+func comparePlanItems(a, b v1alpha1.PlanItem) int {
+	return cmp.Or(actionOrder[a.Action]-actionOrder[b.Action], strings.Compare(a.Mapping, b.Mapping),
+		strings.Compare(a.ToolOrganizationID, b.ToolOrganizationID), strings.Compare(a.PSAAccountID, b.PSAAccountID),
+		strings.Compare(a.ToolUserID, b.ToolUserID), strings.Compare(a.PSAUserID, b.PSAUserID),
+		strings.Compare(a.Name, b.Name))
 }
 
 func sideOrder(s v1alpha1.Side) int {

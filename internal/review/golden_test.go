@@ -94,9 +94,11 @@ func fixture() *World {
 					}}},
 			{ObjectMeta: metav1.ObjectMeta{Name: "vsa-cw-preview"}, Spec: v1alpha1.SyncPolicySpec{Mode: v1alpha1.ModeImport, DryRun: true},
 				Status: v1alpha1.SyncPolicyStatus{Conditions: []metav1.Condition{{Type: v1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: "DryRun"}},
-					PlanTotal: 2, Plan: []v1alpha1.PlanItem{
+					PlanTotal: 4, Plan: []v1alpha1.PlanItem{
 						{Action: v1alpha1.ActionLink, ToolOrganizationID: "1", PSAAccountID: "250", Name: "ACME CORP.", Mapping: "vsa-cw-preview-org-1"},
-						{Action: v1alpha1.ActionCreatePSAAccount, ToolOrganizationID: "6", Name: "Pied Piper", Mapping: "vsa-cw-preview-org-6"}}}},
+						{Action: v1alpha1.ActionCreatePSAAccount, ToolOrganizationID: "6", Name: "Pied Piper", Mapping: "vsa-cw-preview-org-6"},
+						{Action: v1alpha1.ActionLinkUser, ToolOrganizationID: "3", PSAAccountID: "252", ToolUserID: "u-17", PSAUserID: "88", Name: "Peter Gibbons", Mapping: "initech-by-hand"},
+						{Action: v1alpha1.ActionCreatePSAUser, ToolOrganizationID: "3", PSAAccountID: "252", ToolUserID: "u-18", Name: "Milton Waddams", Mapping: "initech-by-hand"}}}},
 		},
 		Mappings: []v1alpha1.AccountMapping{linked, failing, conflict},
 	}

@@ -181,18 +181,31 @@ func PrintPlan(out io.Writer, sp *v1alpha1.SyncPolicy, perAction int) {
 		byAction[p.Action] = append(byAction[p.Action], p)
 	}
 	t := table(out)
-	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tNAME\tMAPPING")
+	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tUSER (TOOL → PSA)\tNAME\tMAPPING")
 	for _, a := range order {
 		items := byAction[a]
 		for i, p := range items {
 			if perAction > 0 && i == perAction {
-				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\t\n", a, len(items)-perAction, len(sp.Status.Plan))
+				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\t\t\n", a, len(items)-perAction, len(sp.Status.Plan))
 				break
 			}
-			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), p.Name, dash(p.Mapping))
+			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), planUser(p), p.Name, dash(p.Mapping))
 		}
 	}
 	_ = t.Flush()
+}
+
+// planUser shows the end users of a user action: the tool user and the PSA user it is linked to,
+// or "new" for one the sync would create in the PSA.
+func planUser(p v1alpha1.PlanItem) string {
+	switch {
+	case p.ToolUserID == "":
+		return "-"
+	case p.Action == v1alpha1.ActionCreatePSAUser:
+		return p.ToolUserID + " → new"
+	default:
+		return p.ToolUserID + " → " + dash(p.PSAUserID)
+	}
 }
 
 func table(out io.Writer) *tabwriter.Writer {
