@@ -589,20 +589,9 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 // syncUsers matches end users of the pair and, when asked, creates the unmatched ones in the PSA.
 func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, snap *Snapshot, orgID, accountID string) []string {
 	st := &m.am.Status
-	toolUsers, ok1 := tool.(provider.UserLister)
-	psaUsers, ok2 := psa.(provider.UserLister)
-	if !ok1 || !ok2 {
-		return []string{fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", tool.Provider(), psa.Provider())}
-	}
-	tu, err := toolUsers.ListUsers(ctx, orgID)
-	if err != nil {
-		m.rateLimited(err)
-		return []string{"listing tool users: " + err.Error()}
-	}
-	pu, err := psaUsers.ListUsers(ctx, accountID)
-	if err != nil {
-		m.rateLimited(err)
-		return []string{"listing PSA users: " + err.Error()}
+	tu, pu, problem := m.listPairUsers(ctx, psa, tool, orgID, accountID)
+	if problem != "" {
+		return []string{problem}
 	}
 	if !snap.accepted {
 		// Linked PSA users missing from the listing would be unlinked and their tool users
@@ -684,25 +673,41 @@ func (m *mappingRun) waitOut() ctrl.Result {
 	return ctrl.Result{RequeueAfter: m.wait}
 }
 
+// listPairUsers lists the end users of both sides of the pair (the real sync and the dry run
+// read them alike); problem says why it could not, and a vendor's Retry-After is noted.
+func (m *mappingRun) listPairUsers(ctx context.Context, psa, tool provider.Client, orgID, accountID string) (tu, pu []provider.User, problem string) {
+	toolUsers, ok1 := tool.(provider.UserLister)
+	psaUsers, ok2 := psa.(provider.UserLister)
+	if !ok1 || !ok2 {
+		return nil, nil, fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", tool.Provider(), psa.Provider())
+	}
+	tu, err := toolUsers.ListUsers(ctx, orgID)
+	if err != nil {
+		m.rateLimited(err)
+		return nil, nil, "listing tool users: " + err.Error()
+	}
+	pu, err = psaUsers.ListUsers(ctx, accountID)
+	if err != nil {
+		m.rateLimited(err)
+		return nil, nil, "listing PSA users: " + err.Error()
+	}
+	return tu, pu, ""
+}
+
 // planUsers matches the end users of the pair of a dry-run policy as syncUsers would, writing
 // nothing, and reports the user actions a real sync would take to the policy's plan. It returns
 // why the users could not be matched, or "".
 func (m *mappingRun) planUsers(ctx context.Context, psa, tool provider.Client, orgID, accountID string) string {
-	toolUsers, ok1 := tool.(provider.UserLister)
-	psaUsers, ok2 := psa.(provider.UserLister)
-	if !ok1 || !ok2 {
-		m.r.Snapshots.SetUserPlan(m.policy, m.am.Name, nil)
-		return fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", tool.Provider(), psa.Provider())
-	}
 	// On a failed listing the actions of the last run stay in the plan: a vendor glitch does not
-	// make the plan flap.
-	tu, err := toolUsers.ListUsers(ctx, orgID)
-	if err != nil {
-		return "listing tool users: " + err.Error()
+	// make the plan flap. A pair without users on both sides has none to plan.
+	tu, pu, problem := m.listPairUsers(ctx, psa, tool, orgID, accountID)
+	_, toolHasUsers := tool.(provider.UserLister)
+	_, psaHasUsers := psa.(provider.UserLister)
+	if !toolHasUsers || !psaHasUsers {
+		m.r.Snapshots.SetUserPlan(m.policy, m.am.Name, nil)
 	}
-	pu, err := psaUsers.ListUsers(ctx, accountID)
-	if err != nil {
-		return "listing PSA users: " + err.Error()
+	if problem != "" {
+		return problem
 	}
 	spec, st := m.sp.Spec.Users, &m.am.Status
 	res := match.Users(tu, pu, spec.MatchBy, spec.OnMultipleMatches, m.am.Spec.UserOverrides, st.UserLinks)

@@ -356,9 +356,7 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	if fresh || r.Snapshots.Suspect(key) == nil {
 		// After a suspect sync the last good snapshot is re-planned, but the times and calls
 		// in status stay those of the suspect sync, the latest one.
-		st.APICalls = snap.apiCalls
-		syncedAt, nextSync := snap.syncedAt, snap.nextSync
-		st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
+		snap.reportSync(st)
 	}
 	st.Ambiguous = boundedAmbiguous(result.Ambiguous)
 	st.Unmatched = boundedUnmatched(result.Unmatched)
@@ -430,10 +428,15 @@ func (r *SyncPolicyReconciler) suspect(sp *v1alpha1.SyncPolicy, snap *Snapshot, 
 		suspectSnapshots.WithLabelValues(sp.Namespace, sp.Name, l.Listing).Inc()
 	}
 	st.SuspectSnapshot = suspectStatus(st.SuspectSnapshot, shrunk, mappingsWithReason(mappings, v1alpha1.ReasonSuspectSnapshot))
+	snap.reportSync(st)
+	r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspectSnapshot, suspectMessage(sp, shrunk, nil))
+}
+
+// reportSync writes when the snapshot's sync ran, how long it took, its calls and the next sync.
+func (snap *Snapshot) reportSync(st *v1alpha1.SyncPolicyStatus) {
 	syncedAt, nextSync := snap.syncedAt, snap.nextSync
 	st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
 	st.APICalls = snap.apiCalls
-	r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspectSnapshot, suspectMessage(sp, shrunk, nil))
 }
 
 // shrunkListings compares the records taking part with the last good sync of the same spec.
