@@ -151,6 +151,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonPolicyNotFound, fmt.Sprintf("SyncPolicy %q not found", m.policy.Name), v1alpha1.StateNotAvailable)
 		return ctrl.Result{}, nil
 	}
+	pruneServices(st, m.sp, am)
 	if am.Spec.Suspend {
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true", st.State)
 		return ctrl.Result{}, nil
@@ -757,6 +758,7 @@ func (m *mappingRun) setReady(status metav1.ConditionStatus, reason, message str
 	if state != "" {
 		am.Status.State = state
 	}
+	am.Status.State = stateWithServices(&am.Status)
 	if prev != string(status)+"/"+reason {
 		eventType := corev1.EventTypeNormal
 		if status != metav1.ConditionTrue {

@@ -205,6 +205,10 @@ type AccountMappingStatus struct {
 	// +kubebuilder:validation:MaxItems=10
 	// +optional
 	RecentEvents []MappingEvent `json:"recentEvents,omitempty"`
+	// Services shows what the enabled integration services last did for this link (only the
+	// services enabled on both the policy and the mapping).
+	// +optional
+	Services *MappingServicesStatus `json:"services,omitempty"`
 }
 
 // AmbiguousUser is a tool user matching several PSA users on the deciding key.

@@ -170,6 +170,11 @@ type SyncPolicySpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	Safety Safety `json:"safety,omitempty"`
+
+	// Services configures the integration services (billing usage, alert tickets) for this
+	// policy's pair; each mapping's spec.services says whether it takes part.
+	// +optional
+	Services PolicyServices `json:"services,omitempty"`
 }
 
 // Safety bounds how far a listing may shrink from the last good sync before it is a suspect
@@ -567,6 +572,11 @@ type PlanItem struct {
 	// Mapping is the AccountMapping the action concerns, where there is one.
 	// +optional
 	Mapping string `json:"mapping,omitempty"`
+	// Detail says what a service action would change: the billing line and its old → new
+	// quantity (SetBillingQuantity), or the alert a ticket is for (CreateTicket, CloseTicket).
+	// +kubebuilder:validation:MaxLength=512
+	// +optional
+	Detail string `json:"detail,omitempty"`
 }
 
 // AmbiguousRecord is a record with several candidates on the other side.
