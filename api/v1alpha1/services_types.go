@@ -224,3 +224,37 @@ const (
 	ActionCreateTicket       PlanAction = "CreateTicket"
 	ActionCloseTicket        PlanAction = "CloseTicket"
 )
+
+// PolicyServicesStatus summarises the last run of each enabled service of a policy.
+type PolicyServicesStatus struct {
+	// +optional
+	Billing *ServiceRun `json:"billing,omitempty"`
+	// +optional
+	Ticketing *ServiceRun `json:"ticketing,omitempty"`
+}
+
+// ServiceRun is what one run of a service did over all mappings of a policy.
+type ServiceRun struct {
+	// LastRunTime is when the last run finished.
+	// +optional
+	LastRunTime *metav1.Time `json:"lastRunTime,omitempty"`
+	// NextRunTime is when the next run is due.
+	// +optional
+	NextRunTime *metav1.Time `json:"nextRunTime,omitempty"`
+	// Mappings is how many linked mappings took part.
+	// +optional
+	Mappings int32 `json:"mappings"`
+	// Changed counts what the last run wrote: quantities set, or tickets created and closed.
+	// +optional
+	Changed int32 `json:"changed"`
+	// Failed counts the mappings whose part of the last run failed.
+	// +optional
+	Failed int32 `json:"failed"`
+	// APICalls counts the last run's outbound vendor calls per side.
+	// +optional
+	APICalls APICalls `json:"apiCalls,omitempty"`
+	// Message says what went wrong with the run as a whole; empty when it went well.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Message string `json:"message,omitempty"`
+}

@@ -467,6 +467,9 @@ type SyncPolicyStatus struct {
 	// LastAcceptedSnapshot echoes the accountsync.io/accept-snapshot value last handled.
 	// +optional
 	LastAcceptedSnapshot string `json:"lastAcceptedSnapshot,omitempty"`
+	// Services summarises the last run of each enabled integration service.
+	// +optional
+	Services *PolicyServicesStatus `json:"services,omitempty"`
 }
 
 // SnapshotCounts are the records of a good sync taking part after the filters.
