@@ -35,7 +35,7 @@ func Snippet(dir string) ([]byte, error) {
 	b.WriteString(`# Argo CD health checks and the "sync-now" resource action for the AccountSync kinds.
 #
 # GENERATED from docs/argocd/<Kind>/{health,discovery,action}.lua by
-#   go test ./internal/argocd -run TestSnippet -update
+#   go test ./test/argocd -run TestSnippet -update
 # Do not edit by hand: the tests fail when this file and the scripts differ.
 #
 # Without these keys Argo CD has no health check for the AccountSync kinds and counts them

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
-	"github.com/accountsync/accountsync-operator/internal/argocd"
+	"github.com/accountsync/accountsync-operator/test/argocd"
 )
 
 var update = flag.Bool("update", false, "rewrite the argocd-cm snippets from docs/argocd/*/*.lua")
@@ -370,10 +370,10 @@ func TestSnippet(t *testing.T) {
 		}
 		got, err := os.ReadFile(p)
 		if err != nil {
-			t.Fatalf("%v (run go test ./internal/argocd -run TestSnippet -update)", err)
+			t.Fatalf("%v (run go test ./test/argocd -run TestSnippet -update)", err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s is out of date with docs/argocd/*/*.lua: run go test ./internal/argocd -run TestSnippet -update", p)
+			t.Errorf("%s is out of date with docs/argocd/*/*.lua: run go test ./test/argocd -run TestSnippet -update", p)
 		}
 	}
 
