@@ -4,7 +4,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// MappingState is the seeds' three states of a mapping.
+// MappingState is the vendors' three states of a mapping (OK, Has events, N/A).
 // +kubebuilder:validation:Enum=OK;HasEvents;NotAvailable
 type MappingState string
 
@@ -57,8 +57,9 @@ type AccountMappingSpec struct {
 	// +kubebuilder:default={mode: Main}
 	// +optional
 	Location LocationMapping `json:"location,omitempty"`
-	// Services says which integration services use this link (the GravityZone seed's Billing and
-	// Ticketing). They are validated, stored and shown; the services themselves come later.
+	// Services says which integration services use this link: Billing pushes the tool's usage to
+	// the PSA's recurring billing line, Ticketing turns the tool's alerts into PSA tickets. Each
+	// works only when the policy's spec.services configures it.
 	// +kubebuilder:default={billing: true, ticketing: true}
 	// +optional
 	Services Services `json:"services,omitempty"`
@@ -99,7 +100,7 @@ type MappingTool struct {
 	Create bool `json:"create,omitempty"`
 }
 
-// LocationMapping says where assets land (the BMS seed's Main / Group Id / Custom).
+// LocationMapping says where assets land (Main / Group Id / Custom, as in Kaseya BMS).
 // +kubebuilder:validation:XValidation:rule="self.mode == 'Custom' ? (has(self.custom) && size(self.custom) > 0) : !has(self.custom)",message="spec.location.custom is required when mode is Custom and forbidden otherwise"
 type LocationMapping struct {
 	// Mode: Main puts every asset at the account's main location. GroupID puts each asset at a
@@ -158,7 +159,7 @@ type UserOverride struct {
 type AccountMappingStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// State: OK, HasEvents or NotAvailable (the seeds' OK / Has events / N/A).
+	// State: OK, HasEvents or NotAvailable (the vendors' OK / Has events / N/A).
 	// +optional
 	State MappingState `json:"state,omitempty"`
 	// Conditions: Ready (reasons Linked, Creating, PSAAccountMissing, ToolOrganizationMissing,

@@ -4,7 +4,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// PolicyServices configures the integration services of a policy's pair (the seeds' recurrent
+// PolicyServices configures the integration services of a policy's pair (recurrent
 // billing and ticketing). Each mapping's spec.services says whether it takes part.
 type PolicyServices struct {
 	// Billing pushes each mapped customer's tool usage to the quantity of its PSA recurring

@@ -115,7 +115,7 @@ type SyncPolicySpec struct {
 	Mode SyncMode `json:"mode,omitempty"`
 
 	// CreateWhen (Import and Bidirectional only): Always, or Referenced to create accounts only
-	// for organizations that have at least one asset (the BMS seed: an account is created when a
+	// for organizations that have at least one asset (as Kaseya BMS does: an account is created when a
 	// new asset references it).
 	// +kubebuilder:default=Always
 	// +optional
@@ -160,7 +160,7 @@ type SyncPolicySpec struct {
 	// +optional
 	Assets AssetSync `json:"assets,omitempty"`
 
-	// Users: end-user matching inside each mapped pair (the CyberQP seed).
+	// Users: end-user matching inside each mapped pair (CyberQP end users to PSA users).
 	// +kubebuilder:default={}
 	// +optional
 	Users UserSync `json:"users,omitempty"`
