@@ -36,6 +36,9 @@ type options struct {
 	Once bool
 	// Out receives everything a person reads.
 	Out io.Writer
+	// Converged, when set, receives the objects as read back from the API server once the demo
+	// converged (its test asserts on them rather than on the printed report).
+	Converged func(w *world)
 }
 
 // errInterrupted reports a demo stopped (Ctrl-C) before it converged.
@@ -131,6 +134,9 @@ func run(ctx context.Context, o options) (err error) {
 	})
 	if werr == nil {
 		say("==> converged in %s", time.Since(start).Round(time.Second))
+		if o.Converged != nil {
+			o.Converged(w)
+		}
 	}
 	if w != nil {
 		// The same report as `kubectl accountsync status`.
