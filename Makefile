@@ -4,6 +4,7 @@
 # Tool versions (pinned).
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 HELM_VERSION ?= v3.22.0
+GOLANGCI_LINT_VERSION ?= v2.15.0
 ENVTEST_K8S_VERSION ?= 1.37.1
 
 SHELL := /usr/bin/env bash -o pipefail
@@ -12,6 +13,7 @@ SHELL := /usr/bin/env bash -o pipefail
 LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 HELM ?= $(LOCALBIN)/helm
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
 GOOS := $(shell go env GOOS)
 GOARCH := $(shell go env GOARCH)
 ENVTEST_ASSETS ?= $(HOME)/.local/share/kubebuilder-envtest/k8s/$(ENVTEST_K8S_VERSION)-$(GOOS)-$(GOARCH)
@@ -55,8 +57,16 @@ fmt: ## go fmt.
 vet: ## go vet.
 	go vet ./...
 
+.PHONY: lint
+lint: golangci-lint ## golangci-lint with the committed .golangci.yml (formatting included).
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: lint-fix
+lint-fix: golangci-lint ## golangci-lint, applying the fixes it can make.
+	$(GOLANGCI_LINT) run --fix ./...
+
 .PHONY: test
-test: manifests generate vet envtest helm ## Run every test (unit, simulators, envtest controllers, chart, e2e); RACE_PKGS with -race.
+test: manifests generate vet lint envtest helm ## Run every test (unit, simulators, envtest controllers, chart, e2e); RACE_PKGS with -race.
 	$(GO_TEST_ENV) go test $(TEST_FLAGS) -race $(RACE_PKGS)
 	$(GO_TEST_ENV) go test $(TEST_FLAGS) $$(go list ./... | grep -vxF -f <(go list $(RACE_PKGS)))
 
@@ -127,6 +137,16 @@ $(CONTROLLER_GEN): go.mod
 	  GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION); \
 	fi
 	@touch $(CONTROLLER_GEN)
+
+.PHONY: golangci-lint
+golangci-lint: $(GOLANGCI_LINT)
+$(GOLANGCI_LINT): go.mod
+	@mkdir -p $(LOCALBIN)
+	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "version $(GOLANGCI_LINT_VERSION:v%=%)"; then \
+	  echo "installing golangci-lint $(GOLANGCI_LINT_VERSION) (a few minutes on a cold cache)"; \
+	  GOBIN=$(LOCALBIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION); \
+	fi
+	@touch $(GOLANGCI_LINT)
 
 .PHONY: helm
 helm: $(HELM)
