@@ -188,7 +188,7 @@ func waitConverged(ctx context.Context, c client.Client, mgr *testenv.Process, e
 		case <-ctx.Done():
 			return last, ctx.Err()
 		case <-mgr.Done():
-			return last, fmt.Errorf("the manager exited while the demo was converging: %v", mgr.ExitError())
+			return last, fmt.Errorf("the manager exited while the demo was converging: %w", mgr.ExitError())
 		case <-deadline.C:
 			return last, fmt.Errorf("%w after %s waiting for convergence (%s); raise DEMO_TIMEOUT if the machine is slow",
 				errTimeout, timeout, summary)

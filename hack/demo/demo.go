@@ -73,7 +73,7 @@ func run(ctx context.Context, o options) (err error) {
 	cp, err := testenv.StartControlPlane(o.Root, kubeconfig)
 	if err != nil {
 		cancelBuild()
-		<-built
+		<-built //nolint:errcheck // cancelled: its error only repeats that
 		return err
 	}
 	cleanups = append(cleanups, cp.Stop)
@@ -163,7 +163,7 @@ func run(ctx context.Context, o options) (err error) {
 		say("\n==> stopping: manager, simulators, control plane")
 		return nil
 	case <-mgr.Done():
-		return fmt.Errorf("the manager exited: %v\n%s", mgr.ExitError(), mgr.Tail(15))
+		return fmt.Errorf("the manager exited: %w\n%s", mgr.ExitError(), mgr.Tail(15))
 	}
 }
 

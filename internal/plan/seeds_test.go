@@ -121,10 +121,10 @@ func TestSeedConnectWiseFilteredCompanies(t *testing.T) {
 	var accounts []provider.Account
 	for i := range 1500 {
 		name := fmt.Sprintf("Client %04d", i)
-		switch {
-		case i%100 == 0:
+		switch i % 100 {
+		case 0:
 			name = "ZZ Former " + name
-		case i%100 == 1:
+		case 1:
 			name += " (Duplicate)"
 		default:
 			tools = append(tools, provider.Organization{ID: fmt.Sprint(i), Name: name + ", Inc."})

@@ -52,8 +52,8 @@ func newPool(records []record, keep func(*record) bool) pool {
 }
 
 // soleAbove returns the one suggestion at or above min, if exactly one reaches it.
-func soleAbove(s []suggest.Suggestion, min int) (suggest.Suggestion, bool) {
-	if len(s) == 0 || s[0].Score < min || len(s) > 1 && s[1].Score >= min {
+func soleAbove(s []suggest.Suggestion, floor int) (suggest.Suggestion, bool) {
+	if len(s) == 0 || s[0].Score < floor || len(s) > 1 && s[1].Score >= floor {
 		return suggest.Suggestion{}, false
 	}
 	return s[0], true

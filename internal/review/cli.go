@@ -113,13 +113,12 @@ func (c *Command) structured(v any) (bool, error) {
 	return true, fmt.Errorf("unknown output format %q: use yaml or json", c.output)
 }
 
-func (c *Command) load(ctx context.Context) (*World, client.Client, string, error) {
+func (c *Command) load(ctx context.Context) (*World, error) {
 	cl, ns, err := c.client()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
-	w, err := Load(ctx, cl, ns)
-	return w, cl, ns, err
+	return Load(ctx, cl, ns)
 }
 
 func (c *Command) statusCmd() *cobra.Command {
@@ -128,7 +127,7 @@ func (c *Command) statusCmd() *cobra.Command {
 		Short: "Connections, policies and the mappings that need a person",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, _, _, err := c.load(cmd.Context())
+			w, err := c.load(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -148,7 +147,7 @@ func (c *Command) reviewCmd() *cobra.Command {
 		Short: "Conflicts, ambiguous and unmatched records with ranked suggestions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			w, _, _, err := c.load(cmd.Context())
+			w, err := c.load(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -163,7 +163,7 @@ func analyze(name string) analyzed {
 
 func isLetterWord(w string) bool {
 	r := []rune(w)
-	return len(r) == 1 && !('0' <= r[0] && r[0] <= '9')
+	return len(r) == 1 && (r[0] < '0' || r[0] > '9')
 }
 
 func wordWeight(w string) float64 {
@@ -303,6 +303,43 @@ type wordPair struct {
 	hi   string
 }
 
+// approximatePairs lists the similar (not identical) pairs of words still unpaired, the most
+// similar first; ties by the words themselves, which does not depend on which name is a and
+// which is b.
+func approximatePairs(a, b *analyzed, usedA, usedB []bool) []wordPair {
+	var pairs []wordPair
+	for i, w := range a.words {
+		if usedA[i] {
+			continue
+		}
+		for j, v := range b.words {
+			if usedB[j] {
+				continue
+			}
+			if s := wordSim(w, v); s > 0 {
+				lo, hi := w, v
+				if hi < lo {
+					lo, hi = hi, lo
+				}
+				pairs = append(pairs, wordPair{i: i, j: j, sim: s, lo: lo, hi: hi})
+			}
+		}
+	}
+	slices.SortStableFunc(pairs, func(x, y wordPair) int {
+		switch {
+		case x.sim != y.sim:
+			if x.sim > y.sim {
+				return -1
+			}
+			return 1
+		case x.lo != y.lo:
+			return strings.Compare(x.lo, y.lo)
+		}
+		return strings.Compare(x.hi, y.hi)
+	})
+	return pairs
+}
+
 // nameScore compares two analysed names, 0..1. It is symmetric: nameScore(a, b) ==
 // nameScore(b, a). Identical words pair first, then the most similar remaining words; the score
 // is the weight of paired words over that weight plus the (penalised) weight of words left over
@@ -328,41 +365,7 @@ func nameScore(a, b *analyzed) float64 {
 			}
 		}
 	}
-	var pairs []wordPair
-	for i, w := range a.words {
-		if usedA[i] {
-			continue
-		}
-		for j, v := range b.words {
-			if usedB[j] {
-				continue
-			}
-			if s := wordSim(w, v); s > 0 {
-				lo, hi := w, v
-				if hi < lo {
-					lo, hi = hi, lo
-				}
-				pairs = append(pairs, wordPair{i: i, j: j, sim: s, lo: lo, hi: hi})
-			}
-		}
-	}
-	if len(pairs) > 1 {
-		// Highest similarity first; ties by the words themselves, which does not depend on which
-		// name is a and which is b.
-		slices.SortStableFunc(pairs, func(x, y wordPair) int {
-			switch {
-			case x.sim != y.sim:
-				if x.sim > y.sim {
-					return -1
-				}
-				return 1
-			case x.lo != y.lo:
-				return strings.Compare(x.lo, y.lo)
-			}
-			return strings.Compare(x.hi, y.hi)
-		})
-	}
-	for _, p := range pairs {
+	for _, p := range approximatePairs(a, b, usedA, usedB) {
 		if usedA[p.i] || usedB[p.j] {
 			continue
 		}

@@ -85,8 +85,9 @@ func TestImportVSAToBMS(t *testing.T) {
 	go func() { built <- testenv.Build(ctx, root, "./cmd/vendorsim", simBin) }()
 	cp, err := testenv.StartControlPlane(root, filepath.Join(dir, "kubeconfig"))
 	if err != nil {
-		<-built
-		<-built
+		// Wait for both builds so none outlives the test; the control plane's error is the one
+		// that matters.
+		_, _ = <-built, <-built
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -1,6 +1,7 @@
 // Package all registers every provider; the manager and tests import it for its side effects.
 package all
 
+// Each import registers its provider in its init function.
 import (
 	_ "github.com/accountsync/accountsync-operator/internal/provider/connectwise"
 	_ "github.com/accountsync/accountsync-operator/internal/provider/cyberqp"

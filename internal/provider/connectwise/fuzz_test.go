@@ -236,7 +236,7 @@ func FuzzIdentifier(f *testing.F) {
 			}
 			for i := 0; i < len(id); i++ {
 				c := id[i]
-				if !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+				if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
 					t.Fatalf("candidate %q has %q", id, c)
 				}
 			}

@@ -8,20 +8,20 @@ import (
 )
 
 func TestDecodePages(t *testing.T) {
-	rows, max, err := decodeCustomerPage([]byte(`{"maxCount":"3","clients":[{"id":123456789012345678901,"name":"A"},{"id":"g-1","name":null}]}`))
-	if err != nil || max != 3 || len(rows) != 2 || rows[0].ID != "123456789012345678901" || rows[1].Name != "" {
-		t.Fatalf("customers %+v %d %v", rows, max, err)
+	rows, maxCount, err := decodeCustomerPage([]byte(`{"maxCountCount":"3","clients":[{"id":123456789012345678901,"name":"A"},{"id":"g-1","name":null}]}`))
+	if err != nil || maxCount != 3 || len(rows) != 2 || rows[0].ID != "123456789012345678901" || rows[1].Name != "" {
+		t.Fatalf("customers %+v %d %v", rows, maxCount, err)
 	}
-	if _, max, _ := decodeCustomerPage([]byte(`{"clients":[]}`)); max != -1 {
-		t.Fatalf("absent maxCount = %d", max)
+	if _, maxCount, _ := decodeCustomerPage([]byte(`{"clients":[]}`)); maxCount != -1 {
+		t.Fatalf("absent maxCountCount = %d", maxCount)
 	}
 	for _, bad := range []string{`[]`, `{"clients":[{"name":"no id"}]}`, `{"clients":{"id":1}}`, `{"clients":[{"id":{"x":1}}]}`, ``} {
 		if _, _, err := decodeCustomerPage([]byte(bad)); err == nil {
 			t.Errorf("decodeCustomerPage(%s) succeeded", bad)
 		}
 	}
-	users, max, err := decodeUserPage([]byte(`{"maxCount":1,"users":[{"qpID":"u1","email":null,"displayName":"","firstName":"A","lastName":"B","userPrincipalName":"a.b@x.org","phoneNumber":5551234}]}`))
-	if err != nil || max != 1 {
+	users, maxCount, err := decodeUserPage([]byte(`{"maxCountCount":1,"users":[{"qpID":"u1","email":null,"displayName":"","firstName":"A","lastName":"B","userPrincipalName":"a.b@x.org","phoneNumber":5551234}]}`))
+	if err != nil || maxCount != 1 {
 		t.Fatal(err)
 	}
 	u := users[0].user()
@@ -83,18 +83,18 @@ func TestLooksLikeAddress(t *testing.T) {
 
 func FuzzDecodeCustomerPage(f *testing.F) {
 	for _, s := range []string{
-		`{"maxCount":2,"clients":[{"id":"c1","name":"A"},{"id":2,"name":"B"}]}`,
-		`{"maxCount":"x","clients":null}`, `{"maxCount":-1}`, `{"clients":[{"id":true}]}`, `[]`, `{`,
+		`{"maxCountCount":2,"clients":[{"id":"c1","name":"A"},{"id":2,"name":"B"}]}`,
+		`{"maxCountCount":"x","clients":null}`, `{"maxCountCount":-1}`, `{"clients":[{"id":true}]}`, `[]`, `{`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rows, max, err := decodeCustomerPage(body)
+		rows, maxCount, err := decodeCustomerPage(body)
 		if err != nil {
 			return
 		}
-		if max < -1 {
-			t.Fatalf("maxCount %d", max)
+		if maxCount < -1 {
+			t.Fatalf("maxCountCount %d", maxCount)
 		}
 		for _, r := range rows {
 			if r.org().ID == "" {
@@ -106,7 +106,7 @@ func FuzzDecodeCustomerPage(f *testing.F) {
 
 func FuzzDecodeUserPage(f *testing.F) {
 	for _, s := range []string{
-		`{"maxCount":1,"users":[{"qpID":"u1","email":"a@b.c","displayName":"A","firstName":"A","lastName":"B","phoneNumber":"1","userPrincipalName":"a@b.c"}]}`,
+		`{"maxCountCount":1,"users":[{"qpID":"u1","email":"a@b.c","displayName":"A","firstName":"A","lastName":"B","phoneNumber":"1","userPrincipalName":"a@b.c"}]}`,
 		`{"users":[{"qpID":7,"userPrincipalName":"x@y.z"}]}`, `{"users":[{"email":"no id"}]}`, `null`,
 		`{"users":[{"qpID":"u","phone":["",{"a":1},"5"],"mobilePhone":null,"givenName":7,"surname":false}]}`,
 		`{"users":[{"qpID":"u","phoneNumber":[[1]],"mobilePhone":-0.5e3}]}`,

@@ -149,13 +149,15 @@ func slow(d time.Duration) http.HandlerFunc {
 	}
 }
 
-func wantKind(t *testing.T, err error, kind provider.Kind) *provider.Error {
+// wantKind fails unless err is a provider error of kind, and returns a copy of it to inspect
+// (a value, not an error, so a call that only checks the kind needs no blank assignment).
+func wantKind(t *testing.T, err error, kind provider.Kind) provider.Error {
 	t.Helper()
 	var pe *provider.Error
 	if !errors.As(err, &pe) || pe.Kind != kind {
 		t.Fatalf("want %s, got %v", kind, err)
 	}
-	return pe
+	return *pe
 }
 
 // closedURL is an address nothing listens on.

@@ -238,25 +238,34 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		default:
 			return resp, nil
 		}
-		if attempt >= c.maxRetries {
-			var pe *provider.Error
-			if errors.As(lastErr, &pe) {
-				return nil, pe
-			}
-			return nil, c.fail(req, provider.KindTransient, 0, lastErr)
-		}
-		d := c.delay(attempt, lastErr)
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-			// Sleeping would only end in a context error; report what the server said instead.
-			if errors.As(lastErr, &pe) {
-				return nil, pe
-			}
-			return nil, c.fail(req, provider.KindTransient, 0, lastErr)
-		}
-		if err := c.sleep(ctx, d); err != nil {
-			return nil, c.fail(req, provider.KindTransient, 0, err)
+		if err := c.backOff(ctx, req, attempt, lastErr); err != nil {
+			return nil, err
 		}
 	}
+}
+
+// backOff sleeps before the next attempt, or returns the error to give up with: the retries are
+// spent, or the sleep would outlast the context (then what the server said is worth more than a
+// context error).
+func (c *Client) backOff(ctx context.Context, req Request, attempt int, lastErr error) error {
+	giveUp := func() error {
+		var pe *provider.Error
+		if errors.As(lastErr, &pe) {
+			return pe
+		}
+		return c.fail(req, provider.KindTransient, 0, lastErr)
+	}
+	if attempt >= c.maxRetries {
+		return giveUp()
+	}
+	d := c.delay(attempt, lastErr)
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return giveUp()
+	}
+	if err := c.sleep(ctx, d); err != nil {
+		return c.fail(req, provider.KindTransient, 0, err)
+	}
+	return nil
 }
 
 // waitTooLong reports a Retry-After that Do will not sleep through: beyond the cap, or past
@@ -302,7 +311,7 @@ var errNotSent = errors.New("request not sent")
 func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 	u, err := c.resolve(req.Path, req.Query)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNotSent, err)
+		return nil, fmt.Errorf("%w: %w", errNotSent, err)
 	}
 	var body io.Reader
 	if req.Body != nil {
@@ -310,7 +319,7 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 	}
 	hr, err := http.NewRequestWithContext(ctx, req.Method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNotSent, err)
+		return nil, fmt.Errorf("%w: %w", errNotSent, err)
 	}
 	for k, v := range req.Header {
 		hr.Header[k] = append([]string(nil), v...)
@@ -347,7 +356,7 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 		var dnsErr *net.DNSError
 		var opErr *net.OpError
 		if errors.As(err, &dnsErr) || (errors.As(err, &opErr) && opErr.Op == "dial") {
-			return nil, fmt.Errorf("%w: %v", errNotSent, err)
+			return nil, fmt.Errorf("%w: %w", errNotSent, err)
 		}
 		return nil, err
 	}

@@ -142,7 +142,7 @@ func listResult(env envelope) ([]json.RawMessage, error) {
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("Result is not a list: %v", err)
+		return nil, fmt.Errorf("result is not a list: %w", err)
 	}
 	return items, nil
 }

@@ -216,7 +216,7 @@ func FuzzOrgRef(f *testing.F) {
 				t.Fatalf("ref %q for %q", ref, name)
 			}
 			for _, r := range ref {
-				if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
 					t.Fatalf("ref %q for %q has %q", ref, name, r)
 				}
 			}

@@ -227,17 +227,8 @@ func lex(s string) ([]token, error) {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case c == '(':
-			toks = append(toks, token{kind: tokLParen, text: "(", pos: i})
-			i++
-		case c == ')':
-			toks = append(toks, token{kind: tokRParen, text: ")", pos: i})
-			i++
-		case c == ',':
-			toks = append(toks, token{kind: tokComma, text: ",", pos: i})
-			i++
-		case c == '=':
-			toks = append(toks, token{kind: tokOp, text: "=", pos: i})
+		case punctuation[c] != 0:
+			toks = append(toks, token{kind: punctuation[c], text: string(c), pos: i})
 			i++
 		case c == '!':
 			if i+1 < len(s) && s[i+1] == '=' {
@@ -261,37 +252,19 @@ func lex(s string) ([]token, error) {
 			toks = append(toks, token{kind: tokString, text: str, pos: i})
 			i += n
 		case c == '[':
-			end := strings.IndexByte(s[i+1:], ']')
-			if end < 0 {
-				return nil, &ConditionError{Pos: i, Msg: "unterminated date"}
-			}
-			raw := s[i+1 : i+1+end]
-			t, err := parseDate(raw)
+			tok, n, err := lexDate(s, i)
 			if err != nil {
-				return nil, &ConditionError{Pos: i, Msg: fmt.Sprintf("invalid date [%s]", raw)}
+				return nil, err
 			}
-			toks = append(toks, token{kind: tokDate, text: raw, time: t, pos: i})
-			i += end + 2
+			toks = append(toks, tok)
+			i += n
 		case isDigit(c) || (c == '-' && i+1 < len(s) && isDigit(s[i+1])):
-			j := i + 1
-			for j < len(s) && isDigit(s[j]) {
-				j++
-			}
-			if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
-				j += 2
-				for j < len(s) && isDigit(s[j]) {
-					j++
-				}
-			}
-			if j < len(s) && isWordChar(s[j]) {
-				return nil, &ConditionError{Pos: i, Msg: "invalid number"}
-			}
-			n, err := strconv.ParseFloat(s[i:j], 64)
+			tok, n, err := lexNumber(s, i)
 			if err != nil {
-				return nil, &ConditionError{Pos: i, Msg: "invalid number"}
+				return nil, err
 			}
-			toks = append(toks, token{kind: tokNumber, text: s[i:j], num: n, pos: i})
-			i = j
+			toks = append(toks, tok)
+			i += n
 		case isWordStart(c):
 			j := i + 1
 			for j < len(s) && isWordChar(s[j]) {
@@ -304,6 +277,46 @@ func lex(s string) ([]token, error) {
 		}
 	}
 	return append(toks, token{kind: tokEOF, pos: len(s)}), nil
+}
+
+// punctuation are the one-byte tokens (tokEOF, the zero value, marks every other byte).
+var punctuation = [256]tokKind{'(': tokLParen, ')': tokRParen, ',': tokComma, '=': tokOp}
+
+// lexDate reads a [date] starting at s[start]; it returns the token and the bytes consumed.
+func lexDate(s string, start int) (token, int, error) {
+	end := strings.IndexByte(s[start+1:], ']')
+	if end < 0 {
+		return token{}, 0, &ConditionError{Pos: start, Msg: "unterminated date"}
+	}
+	raw := s[start+1 : start+1+end]
+	t, err := parseDate(raw)
+	if err != nil {
+		return token{}, 0, &ConditionError{Pos: start, Msg: fmt.Sprintf("invalid date [%s]", raw)}
+	}
+	return token{kind: tokDate, text: raw, time: t, pos: start}, end + 2, nil
+}
+
+// lexNumber reads a number (optional minus, digits, optional fraction) starting at s[start]; a
+// number running into a word character is invalid.
+func lexNumber(s string, start int) (token, int, error) {
+	j := start + 1
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
+		j += 2
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+	}
+	if j < len(s) && isWordChar(s[j]) {
+		return token{}, 0, &ConditionError{Pos: start, Msg: "invalid number"}
+	}
+	n, err := strconv.ParseFloat(s[start:j], 64)
+	if err != nil {
+		return token{}, 0, &ConditionError{Pos: start, Msg: "invalid number"}
+	}
+	return token{kind: tokNumber, text: s[start:j], num: n, pos: start}, j - start, nil
 }
 
 // lexString decodes a quoted string starting at s[start]; it returns the value and the number of

@@ -162,57 +162,19 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, res resource)
 	defer s.mu.Unlock()
 	switch res.route {
 	case "Client":
-		var rows []Client
-		for _, c := range s.clients {
-			if (c.Inactive && !q.includeInactive) || !q.matchesSearch(c.Name) ||
-				(q.topLevelID != 0 && c.TopLevelID != q.topLevelID) ||
-				(q.excludeInternal && s.fx.InternalClientID != 0 && c.ID == s.fx.InternalClientID) {
-				continue
-			}
-			rows = append(rows, s.clientView(c))
-		}
-		sortByName(rows, func(c Client) (string, int) { return c.Name, c.ID })
-		writeList(w, q, res.wrapper, rows)
+		writeList(w, q, res.wrapper, s.clientRows(q))
 	case "Site":
-		var rows []Site
-		for _, site := range s.sites {
-			if (site.Inactive && !q.includeInactive) || !q.matchesSearch(site.Name) ||
-				(q.clientID != 0 && site.ClientID != q.clientID) {
-				continue
-			}
-			rows = append(rows, s.siteView(site))
-		}
-		sortByName(rows, func(v Site) (string, int) { return v.Name, v.ID })
-		writeList(w, q, res.wrapper, rows)
+		writeList(w, q, res.wrapper, s.siteRows(q))
 	case "Users":
-		var rows []User
-		for _, u := range s.users {
-			if (u.Inactive && !q.includeInactive) || !q.matchesSearch(u.Name) ||
-				(q.clientID != 0 && u.ClientID != q.clientID) || (q.siteID != 0 && u.SiteID != q.siteID) {
-				continue
-			}
-			rows = append(rows, s.userView(u))
-		}
-		sortByName(rows, func(v User) (string, int) { return v.Name, v.ID })
-		writeList(w, q, res.wrapper, rows)
+		writeList(w, q, res.wrapper, s.userRows(q))
 	case "Asset":
-		var rows []Asset
-		for _, a := range s.assets {
-			if (a.Inactive && !q.includeInactive) || !q.matchesSearch(a.InventoryNumber) ||
-				(q.clientID != 0 && a.ClientID != q.clientID) || (q.siteID != 0 && a.SiteID != q.siteID) {
-				continue
-			}
-			rows = append(rows, s.assetView(a))
-		}
-		sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
-		writeList(w, q, res.wrapper, rows)
+		writeList(w, q, res.wrapper, s.assetRows(q))
 	case "TopLevel":
 		var rows []TopLevel
 		for _, t := range s.toplevels {
-			if !q.matchesSearch(t.Name) {
-				continue
+			if q.matchesSearch(t.Name) {
+				rows = append(rows, *t)
 			}
-			rows = append(rows, *t)
 		}
 		sortByName(rows, func(v TopLevel) (string, int) { return v.Name, v.ID })
 		writeList(w, q, res.wrapper, rows)
@@ -224,6 +186,61 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request, res resource)
 		sortByName(rows, func(v AssetType) (string, int) { return v.Name, v.ID })
 		writeJSON(w, http.StatusOK, rows)
 	}
+}
+
+// The row builders below apply a list query's filters the way Halo does; callers hold s.mu.
+
+func (s *Server) clientRows(q listQuery) []Client {
+	var rows []Client
+	for _, c := range s.clients {
+		if (c.Inactive && !q.includeInactive) || !q.matchesSearch(c.Name) ||
+			(q.topLevelID != 0 && c.TopLevelID != q.topLevelID) ||
+			(q.excludeInternal && s.fx.InternalClientID != 0 && c.ID == s.fx.InternalClientID) {
+			continue
+		}
+		rows = append(rows, s.clientView(c))
+	}
+	sortByName(rows, func(c Client) (string, int) { return c.Name, c.ID })
+	return rows
+}
+
+func (s *Server) siteRows(q listQuery) []Site {
+	var rows []Site
+	for _, site := range s.sites {
+		if (site.Inactive && !q.includeInactive) || !q.matchesSearch(site.Name) ||
+			(q.clientID != 0 && site.ClientID != q.clientID) {
+			continue
+		}
+		rows = append(rows, s.siteView(site))
+	}
+	sortByName(rows, func(v Site) (string, int) { return v.Name, v.ID })
+	return rows
+}
+
+func (s *Server) userRows(q listQuery) []User {
+	var rows []User
+	for _, u := range s.users {
+		if (u.Inactive && !q.includeInactive) || !q.matchesSearch(u.Name) ||
+			(q.clientID != 0 && u.ClientID != q.clientID) || (q.siteID != 0 && u.SiteID != q.siteID) {
+			continue
+		}
+		rows = append(rows, s.userView(u))
+	}
+	sortByName(rows, func(v User) (string, int) { return v.Name, v.ID })
+	return rows
+}
+
+func (s *Server) assetRows(q listQuery) []Asset {
+	var rows []Asset
+	for _, a := range s.assets {
+		if (a.Inactive && !q.includeInactive) || !q.matchesSearch(a.InventoryNumber) ||
+			(q.clientID != 0 && a.ClientID != q.clientID) || (q.siteID != 0 && a.SiteID != q.siteID) {
+			continue
+		}
+		rows = append(rows, s.assetView(a))
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
+	return rows
 }
 
 // sortByName orders rows as Halo's default list order does: by name, then id.

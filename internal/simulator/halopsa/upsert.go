@@ -49,8 +49,7 @@ func (r *reader) int(key string, dst *int) bool {
 	return true
 }
 
-func (r *reader) str(key string, dst *string) bool   { return r.get(key, dst) }
-func (r *reader) boolean(key string, dst *bool) bool { return r.get(key, dst) }
+func (r *reader) str(key string, dst *string) bool { return r.get(key, dst) }
 
 // errUnsupportedMedia marks a body that is not JSON (415); other errors are 400 messages.
 var errUnsupportedMedia = errors.New("unsupported media type")
@@ -182,7 +181,7 @@ func (s *Server) upsertClient(f fields) (any, bool, error) {
 	r.int("id", &id)
 	hasName := r.str("name", &name)
 	hasTopLevel := r.int("toplevel_id", &topLevelID)
-	hasInactive := r.boolean("inactive", &inactive)
+	hasInactive := r.get("inactive", &inactive)
 	r.str("newclient_sitename", &siteName)
 	if r.err != nil {
 		return nil, false, r.err
@@ -245,7 +244,7 @@ func (s *Server) upsertSite(f fields) (any, bool, error) {
 	r.int("id", &id)
 	hasName := r.str("name", &name)
 	hasClient := r.int("client_id", &clientID)
-	hasInactive := r.boolean("inactive", &inactive)
+	hasInactive := r.get("inactive", &inactive)
 	if r.err != nil {
 		return nil, false, r.err
 	}
@@ -319,7 +318,7 @@ func (s *Server) upsertUser(f fields) (any, bool, error) {
 	hasMobile := r.str("mobilenumber", &mobile)
 	hasClient := r.int("client_id", &clientID)
 	hasSite := r.int("site_id", &siteID)
-	hasInactive := r.boolean("inactive", &inactive)
+	hasInactive := r.get("inactive", &inactive)
 	if r.err != nil {
 		return nil, false, r.err
 	}
@@ -381,7 +380,7 @@ func (s *Server) upsertAsset(f fields) (any, bool, error) {
 	hasClient := r.int("client_id", &clientID)
 	hasSite := r.int("site_id", &siteID)
 	hasType := r.int("assettype_id", &typeID)
-	hasInactive := r.boolean("inactive", &inactive)
+	hasInactive := r.get("inactive", &inactive)
 	if r.err != nil {
 		return nil, false, r.err
 	}

@@ -29,7 +29,7 @@ func parseListQuery(q url.Values, fields map[string]bool) (listQuery, error) {
 	if v, ok := q["$filter"]; ok {
 		f, err := ParseFilter(v[0])
 		if err != nil {
-			return lq, fmt.Errorf("the query specified in the URI is not valid: %v", err)
+			return lq, fmt.Errorf("the query specified in the URI is not valid: %w", err)
 		}
 		for _, p := range f.Properties() {
 			if !fields[p] {
@@ -87,7 +87,7 @@ func (lq listQuery) apply(recs []map[string]any) ([]map[string]any, int, error) 
 		if lq.filter != nil {
 			ok, err := lq.filter.Match(r)
 			if err != nil {
-				return nil, 0, fmt.Errorf("the query specified in the URI is not valid: %v", err)
+				return nil, 0, fmt.Errorf("the query specified in the URI is not valid: %w", err)
 			}
 			if !ok {
 				continue

@@ -14,7 +14,7 @@ func TestEmptyListingConsumesOnlyMatchingPaths(t *testing.T) {
 	if k.EmptyListing(other) {
 		t.Fatal("another path was emptied")
 	}
-	if !k.EmptyListing(users) || !k.EmptyListing(users) {
+	if first, second := k.EmptyListing(users), k.EmptyListing(users); !first || !second {
 		t.Fatal("the first two listings of the path were not emptied")
 	}
 	if k.EmptyListing(users) {
