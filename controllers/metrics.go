@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -24,15 +26,56 @@ var (
 		Name: "accountsync_suspect_snapshots_total",
 		Help: "Syncs (of a SyncPolicy, or of one of its mappings) that applied nothing for a listing that shrank beyond spec.safety, by listing.",
 	}, []string{"namespace", "policy", "listing"})
+
+	// The two conditions alerts need, as gauges, so that alerting takes no kube-state-metrics
+	// configuration. One series per object: its reason label follows the condition.
+	connectionReady = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "accountsync_connection_ready",
+		Help: "1 when the IntegrationConnection's Ready condition is True, else 0; reason is the condition's reason (Connected, RateLimited, Unreachable, AuthenticationFailed, ...).",
+	}, []string{"namespace", "connection", "provider", "reason"})
+
+	policySynced = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "accountsync_policy_synced",
+		Help: "1 when the SyncPolicy's Synced condition is True, else 0; reason is the condition's reason (SyncSucceeded, PartialSync, SyncFailed, RateLimited, ConnectionNotReady, Suspended, ...).",
+	}, []string{"namespace", "policy", "reason"})
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots)
+	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots, connectionReady, policySynced)
+}
+
+// recordConnectionReady mirrors the connection's Ready condition into its one series.
+func recordConnectionReady(ic *v1alpha1.IntegrationConnection) {
+	forgetConnectionMetrics(types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name})
+	if c := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady); c != nil {
+		connectionReady.WithLabelValues(ic.Namespace, ic.Name, string(ic.Spec.Provider), c.Reason).Set(conditionValue(c))
+	}
+}
+
+// forgetConnectionMetrics drops a deleted connection's series.
+func forgetConnectionMetrics(ic types.NamespacedName) {
+	connectionReady.DeletePartialMatch(prometheus.Labels{"namespace": ic.Namespace, "connection": ic.Name})
+}
+
+// recordPolicySynced mirrors the policy's Synced condition into its one series.
+func recordPolicySynced(sp *v1alpha1.SyncPolicy) {
+	policySynced.DeletePartialMatch(prometheus.Labels{"namespace": sp.Namespace, "policy": sp.Name})
+	if c := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced); c != nil {
+		policySynced.WithLabelValues(sp.Namespace, sp.Name, c.Reason).Set(conditionValue(c))
+	}
+}
+
+func conditionValue(c *metav1.Condition) float64 {
+	if c.Status == metav1.ConditionTrue {
+		return 1
+	}
+	return 0
 }
 
 // forgetPolicyMetrics drops a deleted policy's series, so label sets follow the live objects.
 func forgetPolicyMetrics(policy types.NamespacedName) {
 	syncDuration.DeleteLabelValues(policy.Namespace, policy.Name)
+	policySynced.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
 	suspectSnapshots.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
 }
 
