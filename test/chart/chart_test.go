@@ -575,7 +575,8 @@ func TestNotes(t *testing.T) {
 		r    release
 		want []string
 	}{
-		{tenantA, []string{"Watching: msp-a, msp-a-sites", "lease: msp-a/msp-a.tenant-a-accountsync", "files/argocd-cm-snippet.yaml", "kubectl get ic,sp,am -n msp-a"}},
+		{tenantA, []string{"Watching: msp-a, msp-a-sites", "lease: msp-a/msp-a.tenant-a-accountsync", "files/argocd-cm-snippet.yaml", "kubectl get ic,sp,am -n msp-a",
+			"Metrics: https://tenant-a-accountsync-metrics.msp-a.svc:8443/metrics", "ClusterRole msp-a.tenant-a-accountsync.metrics-reader"}},
 		{allNamespaces, []string{"Watching: ALL namespaces", "kubectl get ic,sp,am -n accountsync-system"}},
 	}
 	dir := copyChart(t, OperatorChart)
