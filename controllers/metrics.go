@@ -1,6 +1,9 @@
 package controllers
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,25 +47,50 @@ func init() {
 	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots, connectionReady, policySynced)
 }
 
+// conditionSeries remembers the label values of each object's one condition series, so a
+// changed reason replaces the old series after the new one is set: deleting first would let a
+// scrape in between miss the object, and a missed sample resets an alert's "for".
+var conditionSeries sync.Map // "<metric>/<namespace>/<name>" -> []string
+
+func setConditionSeries(vec *prometheus.GaugeVec, metric string, obj types.NamespacedName, value float64, labels ...string) {
+	vec.WithLabelValues(labels...).Set(value)
+	key := metric + "/" + obj.String()
+	if prev, ok := conditionSeries.Swap(key, labels); ok && !slices.Equal(prev.([]string), labels) {
+		vec.DeleteLabelValues(prev.([]string)...)
+	}
+}
+
 // recordConnectionReady mirrors the connection's Ready condition into its one series.
 func recordConnectionReady(ic *v1alpha1.IntegrationConnection) {
-	forgetConnectionMetrics(types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name})
-	if c := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady); c != nil {
-		connectionReady.WithLabelValues(ic.Namespace, ic.Name, string(ic.Spec.Provider), c.Reason).Set(conditionValue(c))
+	name := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name}
+	c := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady)
+	if c == nil {
+		forgetConnectionMetrics(name)
+		return
 	}
+	setConditionSeries(connectionReady, "connection_ready", name, conditionValue(c), ic.Namespace, ic.Name, string(ic.Spec.Provider), c.Reason)
 }
 
 // forgetConnectionMetrics drops a deleted connection's series.
 func forgetConnectionMetrics(ic types.NamespacedName) {
+	conditionSeries.Delete("connection_ready/" + ic.String())
 	connectionReady.DeletePartialMatch(prometheus.Labels{"namespace": ic.Namespace, "connection": ic.Name})
 }
 
 // recordPolicySynced mirrors the policy's Synced condition into its one series.
 func recordPolicySynced(sp *v1alpha1.SyncPolicy) {
-	policySynced.DeletePartialMatch(prometheus.Labels{"namespace": sp.Namespace, "policy": sp.Name})
-	if c := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced); c != nil {
-		policySynced.WithLabelValues(sp.Namespace, sp.Name, c.Reason).Set(conditionValue(c))
+	name := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	c := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+	if c == nil {
+		forgetPolicySynced(name)
+		return
 	}
+	setConditionSeries(policySynced, "policy_synced", name, conditionValue(c), sp.Namespace, sp.Name, c.Reason)
+}
+
+func forgetPolicySynced(policy types.NamespacedName) {
+	conditionSeries.Delete("policy_synced/" + policy.String())
+	policySynced.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
 }
 
 func conditionValue(c *metav1.Condition) float64 {
@@ -75,7 +103,7 @@ func conditionValue(c *metav1.Condition) float64 {
 // forgetPolicyMetrics drops a deleted policy's series, so label sets follow the live objects.
 func forgetPolicyMetrics(policy types.NamespacedName) {
 	syncDuration.DeleteLabelValues(policy.Namespace, policy.Name)
-	policySynced.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
+	forgetPolicySynced(policy)
 	suspectSnapshots.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
 }
 
