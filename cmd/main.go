@@ -14,22 +14,23 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/controllers"
 	_ "github.com/accountsync/accountsync-operator/internal/provider/all"
+	"github.com/accountsync/accountsync-operator/internal/securemetrics"
 )
 
 func main() {
 	var (
-		metricsAddr, probeAddr, watchNamespaces string
-		leaderElectionID, leaderElectionNS      string
-		leaderElect, allowInsecureTLS           bool
-		concurrency                             int
-		reconcileTimeout                        time.Duration
+		probeAddr, watchNamespaces         string
+		leaderElectionID, leaderElectionNS string
+		leaderElect, allowInsecureTLS      bool
+		concurrency                        int
+		reconcileTimeout                   time.Duration
+		metrics                            securemetrics.Config
 	)
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
+	metrics.BindFlags(flag.CommandLine)
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so only one replica reconciles.")
 	flag.StringVar(&leaderElectionID, "leader-election-id", "accountsync-operator.accountsync.io", "Name of the leader-election Lease; unique per release.")
@@ -51,6 +52,11 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1alpha1.AddToScheme(scheme))
 
+	metricsOpts, metricsCertWatcher, err := metrics.Options()
+	if err != nil {
+		setupLog.Error(err, "invalid metrics flags")
+		os.Exit(1)
+	}
 	cacheOpts := cache.Options{}
 	if ns := splitList(watchNamespaces); len(ns) > 0 {
 		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
@@ -62,7 +68,7 @@ func main() {
 		Scheme:                        scheme,
 		Cache:                         cacheOpts,
 		Client:                        controllers.ClientOptions(),
-		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
+		Metrics:                       metricsOpts,
 		HealthProbeBindAddress:        probeAddr,
 		LeaderElection:                leaderElect,
 		LeaderElectionID:              leaderElectionID,
@@ -84,10 +90,14 @@ func main() {
 		setupLog.Error(err, "unable to set up controllers")
 		os.Exit(1)
 	}
+	if metricsCertWatcher != nil {
+		utilruntime.Must(mgr.Add(metricsCertWatcher))
+	}
 	utilruntime.Must(mgr.AddHealthzCheck("healthz", healthz.Ping))
 	utilruntime.Must(mgr.AddReadyzCheck("readyz", healthz.Ping))
 	setupLog.Info("starting manager", "watchNamespaces", watchNamespaces, "maxConcurrentReconciles", concurrency,
-		"reconcileTimeout", reconcileTimeout.String(), "allowInsecureTLS", allowInsecureTLS)
+		"reconcileTimeout", reconcileTimeout.String(), "allowInsecureTLS", allowInsecureTLS,
+		"metricsAddress", metrics.Address(), "metricsSecure", metrics.Secure)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		setupLog.Error(err, "manager exited")
 		os.Exit(1)

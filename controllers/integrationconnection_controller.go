@@ -76,6 +76,7 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		if apierrors.IsNotFound(err) {
 			r.Clients.Forget(req.NamespacedName)
 			r.probed.Delete(req.NamespacedName)
+			forgetConnectionMetrics(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -196,6 +197,7 @@ func (r *IntegrationConnectionReconciler) setReady(ic *v1alpha1.IntegrationConne
 }
 
 func (r *IntegrationConnectionReconciler) finish(ctx context.Context, ic *v1alpha1.IntegrationConnection, before *v1alpha1.IntegrationConnectionStatus) error {
+	recordConnectionReady(ic)
 	return patchStatusIfChanged(ctx, r.Client, ic, before, &ic.Status)
 }
 

@@ -1,7 +1,12 @@
 package controllers
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -24,15 +29,81 @@ var (
 		Name: "accountsync_suspect_snapshots_total",
 		Help: "Syncs (of a SyncPolicy, or of one of its mappings) that applied nothing for a listing that shrank beyond spec.safety, by listing.",
 	}, []string{"namespace", "policy", "listing"})
+
+	// The two conditions alerts need, as gauges, so that alerting takes no kube-state-metrics
+	// configuration. One series per object: its reason label follows the condition.
+	connectionReady = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "accountsync_connection_ready",
+		Help: "1 when the IntegrationConnection's Ready condition is True, else 0; reason is the condition's reason (Connected, RateLimited, Unreachable, AuthenticationFailed, ...).",
+	}, []string{"namespace", "connection", "provider", "reason"})
+
+	policySynced = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "accountsync_policy_synced",
+		Help: "1 when the SyncPolicy's Synced condition is True, else 0; reason is the condition's reason (SyncSucceeded, PartialSync, SyncFailed, RateLimited, ConnectionNotReady, Suspended, ...).",
+	}, []string{"namespace", "policy", "reason"})
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots)
+	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots, connectionReady, policySynced)
+}
+
+// conditionSeries remembers the label values of each object's one condition series, so a
+// changed reason replaces the old series after the new one is set: deleting first would let a
+// scrape in between miss the object, and a missed sample resets an alert's "for".
+var conditionSeries sync.Map // "<metric>/<namespace>/<name>" -> []string
+
+func setConditionSeries(vec *prometheus.GaugeVec, metric string, obj types.NamespacedName, value float64, labels ...string) {
+	vec.WithLabelValues(labels...).Set(value)
+	key := metric + "/" + obj.String()
+	if prev, ok := conditionSeries.Swap(key, labels); ok && !slices.Equal(prev.([]string), labels) {
+		vec.DeleteLabelValues(prev.([]string)...)
+	}
+}
+
+// recordConnectionReady mirrors the connection's Ready condition into its one series.
+func recordConnectionReady(ic *v1alpha1.IntegrationConnection) {
+	name := types.NamespacedName{Namespace: ic.Namespace, Name: ic.Name}
+	c := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady)
+	if c == nil {
+		forgetConnectionMetrics(name)
+		return
+	}
+	setConditionSeries(connectionReady, "connection_ready", name, conditionValue(c), ic.Namespace, ic.Name, string(ic.Spec.Provider), c.Reason)
+}
+
+// forgetConnectionMetrics drops a deleted connection's series.
+func forgetConnectionMetrics(ic types.NamespacedName) {
+	conditionSeries.Delete("connection_ready/" + ic.String())
+	connectionReady.DeletePartialMatch(prometheus.Labels{"namespace": ic.Namespace, "connection": ic.Name})
+}
+
+// recordPolicySynced mirrors the policy's Synced condition into its one series.
+func recordPolicySynced(sp *v1alpha1.SyncPolicy) {
+	name := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	c := meta.FindStatusCondition(sp.Status.Conditions, v1alpha1.ConditionSynced)
+	if c == nil {
+		forgetPolicySynced(name)
+		return
+	}
+	setConditionSeries(policySynced, "policy_synced", name, conditionValue(c), sp.Namespace, sp.Name, c.Reason)
+}
+
+func forgetPolicySynced(policy types.NamespacedName) {
+	conditionSeries.Delete("policy_synced/" + policy.String())
+	policySynced.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
+}
+
+func conditionValue(c *metav1.Condition) float64 {
+	if c.Status == metav1.ConditionTrue {
+		return 1
+	}
+	return 0
 }
 
 // forgetPolicyMetrics drops a deleted policy's series, so label sets follow the live objects.
 func forgetPolicyMetrics(policy types.NamespacedName) {
 	syncDuration.DeleteLabelValues(policy.Namespace, policy.Name)
+	forgetPolicySynced(policy)
 	suspectSnapshots.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
 }
 

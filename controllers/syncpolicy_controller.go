@@ -626,6 +626,7 @@ func (r *SyncPolicyReconciler) setSynced(sp *v1alpha1.SyncPolicy, status metav1.
 }
 
 func (r *SyncPolicyReconciler) finish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus) error {
+	recordPolicySynced(sp)
 	return patchStatusIfChanged(ctx, r.Client, sp, before, &sp.Status)
 }
 

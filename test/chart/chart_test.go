@@ -184,10 +184,12 @@ func TestLeaderElection(t *testing.T) {
 
 func TestRBACScope(t *testing.T) {
 	want := rulesFile(t)
-	t.Run("tenant: a Role per watched namespace, nothing cluster-wide", func(t *testing.T) {
+	t.Run("tenant: a Role per watched namespace, nothing cluster-wide but the metrics roles", func(t *testing.T) {
 		objs := Objects(t, tenantA.render(t))
-		if n := len(Find(objs, "ClusterRole")) + len(Find(objs, "ClusterRoleBinding")); n != 0 {
-			t.Fatalf("tenant release renders %d cluster-scoped RBAC objects", n)
+		for _, o := range append(Find(objs, "ClusterRole"), Find(objs, "ClusterRoleBinding")...) {
+			if !strings.HasSuffix(o.GetName(), ".metrics-auth") && !strings.HasSuffix(o.GetName(), ".metrics-reader") {
+				t.Errorf("tenant release renders cluster-scoped %s", identity(o))
+			}
 		}
 		got := map[string]bool{}
 		for _, role := range roles(t, objs, "Role") {
@@ -226,9 +228,20 @@ func TestRBACScope(t *testing.T) {
 	})
 	t.Run(`"*": one ClusterRole, no namespace flag`, func(t *testing.T) {
 		objs := Objects(t, allNamespaces.render(t))
-		crs := roles(t, objs, "ClusterRole")
-		if len(crs) != 1 || !reflect.DeepEqual(crs[0].Rules, want) || len(Find(objs, "ClusterRoleBinding")) != 1 {
-			t.Fatalf("want one ClusterRole with files/rules.yaml and its binding, got %d", len(crs))
+		var crs []rbacv1.Role
+		for _, cr := range roles(t, objs, "ClusterRole") {
+			if !strings.Contains(cr.Name, ".metrics-") {
+				crs = append(crs, cr)
+			}
+		}
+		bindings := 0
+		for _, b := range Find(objs, "ClusterRoleBinding") {
+			if !strings.Contains(b.GetName(), ".metrics-") {
+				bindings++
+			}
+		}
+		if len(crs) != 1 || !reflect.DeepEqual(crs[0].Rules, want) || bindings != 1 {
+			t.Fatalf("want one ClusterRole with files/rules.yaml and its binding (besides the metrics roles), got %d and %d", len(crs), bindings)
 		}
 		for _, role := range roles(t, objs, "Role") {
 			if !strings.HasSuffix(role.Name, ".leader-election") {
@@ -327,11 +340,11 @@ func TestDeploymentHardening(t *testing.T) {
 	for _, p := range c.Ports {
 		ports[p.Name] = p.ContainerPort
 	}
-	if !reflect.DeepEqual(ports, map[string]int32{"metrics": 8080, "health": 8081}) {
+	if !reflect.DeepEqual(ports, map[string]int32{"metrics": 8443, "health": 8081}) {
 		t.Errorf("ports %v", ports)
 	}
 	args := managerArgs(t, objs)
-	if args["--metrics-bind-address"] != ":8080" || args["--health-probe-bind-address"] != ":8081" {
+	if args["--metrics-bind-address"] != ":8443" || args["--metrics-secure"] != "true" || args["--health-probe-bind-address"] != ":8081" {
 		t.Errorf("args %v", args)
 	}
 	if c.Resources.Requests.Cpu().IsZero() || c.Resources.Limits.Memory().IsZero() {
@@ -340,8 +353,10 @@ func TestDeploymentHardening(t *testing.T) {
 	if *d.Spec.Replicas != 1 || len(Find(objs, "PodDisruptionBudget")) != 0 {
 		t.Errorf("default: %d replicas, %d PDBs; want 1 and none (a PDB would block drains)", *d.Spec.Replicas, len(Find(objs, "PodDisruptionBudget")))
 	}
-	if len(Find(objs, "NetworkPolicy"))+len(Find(objs, "ServiceMonitor")) != 0 {
-		t.Error("NetworkPolicy and ServiceMonitor must be opt-in")
+	for _, kind := range []string{"NetworkPolicy", "ServiceMonitor", "PrometheusRule", "Certificate", "ConfigMap"} {
+		if n := len(Find(objs, kind)); n != 0 {
+			t.Errorf("%d %s objects by default; they must be opt-in", n, kind)
+		}
 	}
 }
 
@@ -377,6 +392,18 @@ func TestOptionalObjects(t *testing.T) {
 	}
 	if n := count(t, "Role", "rbac.create=false"); n != 0 {
 		t.Errorf("rbac.create=false: %d Roles", n)
+	}
+	if n := count(t, "ClusterRole", "rbac.create=false"); n != 0 {
+		t.Errorf("rbac.create=false: %d ClusterRoles", n)
+	}
+	if n := count(t, "PrometheusRule", "prometheusRule.enabled=true"); n != 1 {
+		t.Errorf("prometheusRule.enabled: %d PrometheusRules", n)
+	}
+	if n := count(t, "ConfigMap", "grafanaDashboard.enabled=true"); n != 1 {
+		t.Errorf("grafanaDashboard.enabled: %d ConfigMaps", n)
+	}
+	if n := count(t, "Certificate", "metrics.certificate.certManager.enabled=true", "metrics.certificate.certManager.issuerRef.name=ca"); n != 1 {
+		t.Errorf("metrics.certificate.certManager.enabled: %d Certificates", n)
 	}
 }
 
@@ -432,6 +459,11 @@ func TestValuesRejected(t *testing.T) {
 		{"reconcile timeout not a duration", OperatorChart, "reconcileTimeout=soon", "reconcileTimeout"},
 		{"insecure TLS not a boolean", OperatorChart, "allowInsecureTLS=yes", "allowInsecureTLS"},
 		{"no workers", OperatorChart, "maxConcurrentReconciles=0", "maxConcurrentReconciles"},
+		{"metrics certificate with plain HTTP", OperatorChart, "metrics.secure=false,metrics.certificate.secretName=c", "metrics.certificate needs metrics.secure"},
+		{"cert-manager without an issuer", OperatorChart, "metrics.certificate.certManager.enabled=true", "issuerRef.name is required"},
+		{"PrometheusRule without metrics", OperatorChart, "prometheusRule.enabled=true,metrics.enabled=false", "prometheusRule.enabled needs metrics.enabled"},
+		{"throttled ratio above 1", OperatorChart, "prometheusRule.throttledRatio=5", "throttledRatio"},
+		{"bearer token Secret without a key", OperatorChart, "serviceMonitor.bearerTokenSecret.name=t", "bearerTokenSecret"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -543,7 +575,8 @@ func TestNotes(t *testing.T) {
 		r    release
 		want []string
 	}{
-		{tenantA, []string{"Watching: msp-a, msp-a-sites", "lease: msp-a/msp-a.tenant-a-accountsync", "files/argocd-cm-snippet.yaml", "kubectl get ic,sp,am -n msp-a"}},
+		{tenantA, []string{"Watching: msp-a, msp-a-sites", "lease: msp-a/msp-a.tenant-a-accountsync", "files/argocd-cm-snippet.yaml", "kubectl get ic,sp,am -n msp-a",
+			"Metrics: https://tenant-a-accountsync-metrics.msp-a.svc:8443/metrics", "ClusterRole msp-a.tenant-a-accountsync.metrics-reader"}},
 		{allNamespaces, []string{"Watching: ALL namespaces", "kubectl get ic,sp,am -n accountsync-system"}},
 	}
 	dir := copyChart(t, OperatorChart)

@@ -25,9 +25,10 @@ const fieldManager = "accountsync-chart-dryrun"
 
 // optionalGroups are API groups whose CRDs belong to other projects and are not installed in
 // envtest. Objects of these groups are skipped only while their kind is unknown to the server:
-// the ServiceMonitor (monitoring.coreos.com, from prometheus-operator) that tenant.yaml enables.
-// Every other kind the chart renders must be served, so a typo in an apiVersion still fails.
-var optionalGroups = map[string]bool{"monitoring.coreos.com": true}
+// the ServiceMonitor and PrometheusRule (monitoring.coreos.com, from prometheus-operator) and the
+// metrics Certificate (cert-manager.io) that tenant.yaml enables. Every other kind the chart
+// renders must be served, so a typo in an apiVersion still fails.
+var optionalGroups = map[string]bool{"monitoring.coreos.com": true, "cert-manager.io": true}
 
 // TestServerSideDryRun hands every object the charts render to a real kube-apiserver as a
 // server-side apply with dryRun=All. Golden files and the other tests in this package check the

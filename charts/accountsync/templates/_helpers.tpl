@@ -113,3 +113,38 @@ Checked here so that a broken file fails the render instead of producing an empt
 {{- end -}}
 {{- toYaml $rules -}}
 {{- end -}}
+
+{{/* Name of the metrics Service; the ServiceMonitor's job label, so also the alerts' selector. */}}
+{{- define "accountsync.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "accountsync.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Secret holding the metrics serving certificate, or empty for the manager's self-signed one.
+Fails on combinations the manager would refuse, at render time rather than in a crash loop.
+*/}}
+{{- define "accountsync.metricsCertSecret" -}}
+{{- $cert := .Values.metrics.certificate -}}
+{{- if and (or $cert.secretName $cert.certManager.enabled) (not .Values.metrics.secure) -}}
+{{- fail "metrics.certificate needs metrics.secure (a certificate with plain HTTP is never used)" -}}
+{{- end -}}
+{{- if $cert.certManager.enabled -}}
+{{- if not (dig "name" "" $cert.certManager.issuerRef) -}}
+{{- fail "metrics.certificate.certManager.issuerRef.name is required" -}}
+{{- end -}}
+{{- default (printf "%s-metrics-cert" (include "accountsync.fullname" .)) $cert.secretName -}}
+{{- else -}}
+{{- $cert.secretName -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where the certificate Secret is mounted (--metrics-cert-path). */}}
+{{- define "accountsync.metricsCertDir" -}}
+/etc/accountsync/metrics-certs
+{{- end -}}
+
+{{/* The DNS names the metrics Service answers to, which a certificate must carry. */}}
+{{- define "accountsync.metricsDNSNames" -}}
+{{- $svc := include "accountsync.metricsServiceName" . -}}
+{{- toJson (list (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.cluster.local" $svc .Release.Namespace)) -}}
+{{- end -}}
