@@ -33,6 +33,8 @@ type BillingLineQuery struct {
 type BillingLine struct {
 	// ID is the line's id (ConnectWise addition id, HaloPSA invoice line id).
 	ID string
+	// AccountID is the customer the line bills.
+	AccountID string
 	// ContainerID is what holds the line (ConnectWise agreement id, HaloPSA recurring invoice id).
 	ContainerID string
 	Item        string

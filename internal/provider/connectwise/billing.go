@@ -75,13 +75,13 @@ func (a addition) cancelled(now time.Time) bool {
 	return err != nil || !t.After(now)
 }
 
-func (a addition) line(agreementID int) provider.BillingLine {
+func (a addition) line(companyID string, agreementID int) provider.BillingLine {
 	item := ""
 	if a.Product != nil {
 		item = a.Product.Identifier
 	}
 	return provider.BillingLine{
-		ID: strconv.Itoa(a.ID), ContainerID: strconv.Itoa(agreementID), Item: item,
+		ID: strconv.Itoa(a.ID), AccountID: companyID, ContainerID: strconv.Itoa(agreementID), Item: item,
 		Quantity:    int64(math.Round(a.Quantity)),
 		Description: fmt.Sprintf("agreement %d, addition %d (%s)", agreementID, a.ID, item),
 	}
@@ -118,7 +118,7 @@ func (c *Client) FindBillingLine(ctx context.Context, q provider.BillingLineQuer
 		}
 		for _, a := range adds {
 			if !a.cancelled(now) {
-				l := a.line(agr.ID)
+				l := a.line(strconv.Itoa(companyID), agr.ID)
 				return provider.BillingLookup{Line: &l, ContainerID: l.ContainerID, Container: "agreement " + l.ContainerID}, nil
 			}
 		}
@@ -153,7 +153,7 @@ func (c *Client) SetBillingQuantity(ctx context.Context, line provider.BillingLi
 	if err != nil || a.ID == 0 {
 		return provider.BillingLine{}, c.decodeErr(op, fmt.Errorf("no addition in the answer: %v", err))
 	}
-	return a.line(agrID), nil
+	return a.line(line.AccountID, agrID), nil
 }
 
 // CreateBillingLine implements provider.BillingLineManager: a new addition, billed to the
@@ -178,7 +178,7 @@ func (c *Client) CreateBillingLine(ctx context.Context, q provider.BillingLineQu
 		if err != nil || a.ID == 0 {
 			return provider.BillingLine{}, c.http.Errorf(provider.KindUnknownOutcome, op, resp.StatusCode, "created, but the answer could not be read")
 		}
-		return a.line(agrID), nil
+		return a.line(q.AccountID, agrID), nil
 	}
 	return provider.BillingLine{}, c.statusErr(op, resp)
 }
