@@ -230,4 +230,3 @@ func (c *Client) CreateBillingLine(ctx context.Context, q provider.BillingLineQu
 		return !before[formatID(l.ID)] && strings.EqualFold(string(l.ItemCode), q.Item)
 	})
 }
-
