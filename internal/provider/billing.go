@@ -64,3 +64,9 @@ type BillingLineManager interface {
 	SetBillingQuantity(ctx context.Context, line BillingLine, quantity int64) (BillingLine, error)
 	CreateBillingLine(ctx context.Context, q BillingLineQuery, containerID string, quantity int64) (BillingLine, error)
 }
+
+// CapabilityExplainer is implemented by a product that can say why it lacks a capability (a
+// limit of the vendor's API), so a policy refused for asking it names the reason.
+type CapabilityExplainer interface {
+	Lacks(capability string) string
+}
