@@ -55,7 +55,14 @@ func billingSpec(usage v1alpha1.BillingUsage, whenMissing v1alpha1.LineMissingPo
 		Counter: "endpointMonthlyUsage", Month: v1alpha1.MonthCurrent}
 }
 
-func additionQuantity(cw *cwsim.Server, agreementID int, item string) (qty float64, n int) {
+// additionQuantity is the quantity of the agreement's addition of item (0 when none).
+func additionQuantity(cw *cwsim.Server, agreementID int, item string) float64 {
+	qty, _ := additions(cw, agreementID, item)
+	return qty
+}
+
+// additions returns the quantity of the agreement's last addition of item and how many there are.
+func additions(cw *cwsim.Server, agreementID int, item string) (qty float64, n int) {
 	for _, a := range cw.Additions() {
 		if a.AgreementID == agreementID && a.Product != nil && a.Product.Identifier == item {
 			qty, n = a.Quantity, n+1
@@ -157,7 +164,7 @@ var _ = Describe("Billing service", func() {
 		initech = billed(ns, "302", v1alpha1.ReasonBillingSynced)
 		Expect(initech.Status.State).To(Equal(v1alpha1.StateOK))
 		Expect(*initech.Status.Services.Billing.Quantity).To(Equal(int64(4)), "offline agents count")
-		qty, n := additionQuantity(cw, 19, "AV-SEAT")
+		qty, n := additions(cw, 19, "AV-SEAT")
 		Expect(n).To(Equal(1))
 		Expect(qty).To(Equal(float64(4)))
 		for _, a := range cw.Additions() {
@@ -169,7 +176,7 @@ var _ = Describe("Billing service", func() {
 		reads = cw.Calls("GET /finance/agreements")
 		Eventually(func() int { return cw.Calls("GET /finance/agreements") }).Should(BeNumerically(">", reads))
 		Consistently(func() int {
-			_, n := additionQuantity(cw, 19, "AV-SEAT")
+			_, n := additions(cw, 19, "AV-SEAT")
 			return n
 		}, "1s", "200ms").Should(Equal(1), "the line is created once")
 		Expect(cw.Calls("POST /finance/agreements/{id}/additions")).To(Equal(1))
