@@ -15,9 +15,9 @@ import (
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	cwsim "github.com/accountsync/accountsync-operator/internal/simulator/connectwise"
-	bmssim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
 	gzsim "github.com/accountsync/accountsync-operator/internal/simulator/gravityzone"
 	halosim "github.com/accountsync/accountsync-operator/internal/simulator/halopsa"
+	bmssim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
 	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
 )
 
