@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -67,7 +68,7 @@ type billingRun struct {
 	nextDue    time.Time
 	// done holds the mappings billed in the current cycle; the others (new links, or a run cut
 	// short by the reconcile deadline) are billed at the next reconcile.
-	done map[string]bool
+	done map[string]string
 	// retry holds the mappings whose last push failed: tried again at their time, with back-off.
 	retry map[string]billingRetry
 	// createdAt holds lines whose create had an unknown outcome, by mapping.
@@ -135,7 +136,7 @@ func (r *BillingReconciler) reconcile(ctx context.Context, req ctrl.Request) (ct
 		return ctrl.Result{}, err
 	}
 	linked := billedMappings(mappings.Items)
-	work := r.workSet(key, linked, now)
+	work := r.workSet(key, linked, sp.Spec.DryRun, now)
 	if len(work) > 0 {
 		r.bill(ctx, sp, psa, tool, key, work, now)
 	}
@@ -152,7 +153,7 @@ func (r *BillingReconciler) reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	pending := 0
 	for i := range linked {
-		if !run.done[linked[i].Name] {
+		if run.done[linked[i].Name] != pairKey(&linked[i]) {
 			pending++
 		}
 	}
@@ -199,7 +200,7 @@ func (r *BillingReconciler) runFor(key types.NamespacedName, generation int64, r
 	}
 	run.generation, run.request = generation, request
 	run.cycleStart, run.nextDue = now, now.Add(interval)
-	run.done = map[string]bool{}
+	run.done = map[string]string{}
 	run.changed, run.calls = 0, v1alpha1.APICalls{}
 	return run
 }
@@ -228,7 +229,7 @@ func billedMappings(items []v1alpha1.AccountMapping) []v1alpha1.AccountMapping {
 
 // workSet is what this reconcile bills: the linked mappings not billed in the current cycle, and
 // the failed ones whose retry time has come.
-func (r *BillingReconciler) workSet(key types.NamespacedName, linked []v1alpha1.AccountMapping, now time.Time) []v1alpha1.AccountMapping {
+func (r *BillingReconciler) workSet(key types.NamespacedName, linked []v1alpha1.AccountMapping, dryRun bool, now time.Time) []v1alpha1.AccountMapping {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	run := r.runs[key]
@@ -237,7 +238,11 @@ func (r *BillingReconciler) workSet(key types.NamespacedName, linked []v1alpha1.
 	for _, am := range linked {
 		names[am.Name] = true
 		rt, failing := run.retry[am.Name]
-		if !run.done[am.Name] || (failing && !now.Before(rt.at)) {
+		// Billed again before the next cycle: a new or re-pointed link, a status the mapping
+		// controller pruned (billing turned off and on), a failure whose retry time has come.
+		unbilled := run.done[am.Name] != pairKey(&am) ||
+			(!dryRun && meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionBilling) == nil)
+		if unbilled || (failing && !now.Before(rt.at)) {
 			out = append(out, am)
 		}
 	}
@@ -249,24 +254,12 @@ func (r *BillingReconciler) workSet(key types.NamespacedName, linked []v1alpha1.
 	return out
 }
 
-// pairResult is one mapping's part of a run.
-type pairResult struct {
-	status   billing.Status
-	decision billing.Decision
-	plan     *v1alpha1.PlanItem
-	failed   bool
-	pushed   bool
-	created  bool
-}
-
 // bill runs the work set: usage first (one agent listing at most), then each pair's line.
 func (r *BillingReconciler) bill(ctx context.Context, sp *v1alpha1.SyncPolicy, psa, tool provider.Client,
 	key types.NamespacedName, work []v1alpha1.AccountMapping, now time.Time) {
 	logger := log.FromContext(ctx)
 	spec := *sp.Spec.Services.Billing
-	lines := psa.(provider.BillingLineManager)
 	psaCalls, toolCalls := psa.CallCount(), tool.CallCount()
-	usage, usageErr := r.agentUsage(ctx, sp, tool, work)
 	settle := r.Settle
 	if settle == 0 {
 		settle = defaultSettle
@@ -274,15 +267,28 @@ func (r *BillingReconciler) bill(ctx context.Context, sp *v1alpha1.SyncPolicy, p
 	if d, err := sp.Spec.Creation.SettlePeriod.Parse(settle); err == nil && d > 0 {
 		settle = d
 	}
+	runner := billing.Runner{Policy: spec, Lines: psa.(provider.BillingLineManager), UsageSource: string(tool.Provider()),
+		DryRun: sp.Spec.DryRun, Settle: settle, Now: now}
+	agents, agentsErr := r.agentUsage(ctx, sp, tool, work)
+	runner.Usage = func(ctx context.Context, org string) (int64, error) {
+		return usageOf(ctx, spec, tool, org, agents, agentsErr, now)
+	}
 	for i := range work {
 		if ctx.Err() != nil {
 			break // the deadline: the rest stays not done and is billed at the next reconcile
 		}
 		am := &work[i]
-		res := r.billPair(ctx, sp, spec, tool, lines, am, usage, usageErr, settle, now)
-		r.record(key, am.Name, res, now)
+		pair := billing.Pair{Mapping: am.Name, OrganizationID: am.Status.ToolOrganization.ID, AccountID: am.Status.PSAAccount.ID}
+		if am.Status.Services != nil {
+			pair.Prev = am.Status.Services.Billing
+		}
+		r.mu.Lock()
+		pair.CreateUnknownSince = r.runs[key].createdAt[am.Name]
+		r.mu.Unlock()
+		res := runner.Run(ctx, pair)
+		r.record(key, am, res, now)
 		if sp.Spec.DryRun {
-			r.Snapshots.SetBillingPlanItem(key, am.Name, res.plan)
+			r.Snapshots.SetBillingPlanItem(key, am.Name, res.Plan)
 			continue
 		}
 		if err := r.report(ctx, sp, am, res); err != nil {
@@ -340,66 +346,8 @@ func snapshotAssets(s *SnapshotStore, snap *Snapshot) map[string][]provider.Tool
 	return out
 }
 
-func (r *BillingReconciler) billPair(ctx context.Context, sp *v1alpha1.SyncPolicy, spec v1alpha1.BillingService, tool provider.Client,
-	lines provider.BillingLineManager, am *v1alpha1.AccountMapping, agents map[string]int64, agentsErr error,
-	settle time.Duration, now time.Time) pairResult {
-	var prev *v1alpha1.BillingStatus
-	if am.Status.Services != nil {
-		prev = am.Status.Services.Billing
-	}
-	org, account := am.Status.ToolOrganization.ID, am.Status.PSAAccount.ID
-	usage, err := r.usageOf(ctx, spec, tool, org, agents, agentsErr, now)
-	if err != nil {
-		return pairResult{status: billing.Failed("reading the usage from "+string(tool.Provider()), err, prev), failed: true}
-	}
-	q := provider.BillingLineQuery{AccountID: account, Item: spec.PSAItem, AgreementType: spec.AgreementType}
-	found, err := lines.FindBillingLine(ctx, q)
-	if err != nil {
-		return pairResult{status: billing.Failed("finding the billing line", err, prev), failed: true}
-	}
-	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
-	r.mu.Lock()
-	createdAt := r.runs[key].createdAt[am.Name]
-	if found.Line != nil {
-		delete(r.runs[key].createdAt, am.Name) // the lost create showed up
-	}
-	r.mu.Unlock()
-	d := billing.Decide(billing.Input{Usage: usage, Lookup: found, Policy: spec, CreateUnknownSince: createdAt, Settle: settle, Now: now})
-	res := pairResult{decision: d}
-	if sp.Spec.DryRun {
-		res.plan = billing.PlanItem(am.Name, org, account, spec.PSAItem, d)
-		res.status = billing.Report(d, billing.Outcome{}, prev, now)
-		return res
-	}
-	var out billing.Outcome
-	switch d.Kind {
-	case billing.SetQuantity:
-		line, err := lines.SetBillingQuantity(ctx, *d.Line, d.New)
-		out = billing.Outcome{Line: &line, Err: err, Pushed: err == nil}
-		if err != nil {
-			out.Line = nil
-		}
-	case billing.CreateLine:
-		line, err := lines.CreateBillingLine(ctx, q, d.ContainerID, d.New)
-		out = billing.Outcome{Line: &line, Err: err, Pushed: err == nil}
-		if err != nil {
-			out.Line = nil
-			if provider.IsKind(err, provider.KindUnknownOutcome) {
-				// Looked up again first at every run; sent again only after the settle period.
-				r.mu.Lock()
-				r.runs[key].createdAt[am.Name] = now
-				r.mu.Unlock()
-			}
-		}
-		res.created = err == nil
-	}
-	res.status = billing.Report(d, out, prev, now)
-	res.failed = out.Err != nil
-	res.pushed = out.Pushed
-	return res
-}
-
-func (r *BillingReconciler) usageOf(ctx context.Context, spec v1alpha1.BillingService, tool provider.Client, org string,
+// usageOf reads one organization's usage as the policy counts it.
+func usageOf(ctx context.Context, spec v1alpha1.BillingService, tool provider.Client, org string,
 	agents map[string]int64, agentsErr error, now time.Time) (int64, error) {
 	switch spec.Usage {
 	case v1alpha1.UsageAgents:
@@ -417,29 +365,41 @@ func (r *BillingReconciler) usageOf(ctx context.Context, spec v1alpha1.BillingSe
 }
 
 // record updates the cycle's bookkeeping and the metrics for one pair.
-func (r *BillingReconciler) record(key types.NamespacedName, mapping string, res pairResult, now time.Time) {
+func (r *BillingReconciler) record(key types.NamespacedName, am *v1alpha1.AccountMapping, res billing.Result, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	run := r.runs[key]
-	run.done[mapping] = true
-	if res.failed {
-		rt := run.retry[mapping]
+	run.done[am.Name] = pairKey(am)
+	switch {
+	case res.LineFound:
+		delete(run.createdAt, am.Name) // a lost create has shown up, or was never needed
+	case res.CreateUnknown:
+		// Looked up again first at every run; sent again only after the settle period.
+		run.createdAt[am.Name] = now
+	}
+	if res.Failed {
+		rt := run.retry[am.Name]
 		rt.attempts++
 		rt.at = now.Add(min(billingRetryBase<<min(rt.attempts-1, 10), billingRetryMax))
-		run.retry[mapping] = rt
+		run.retry[am.Name] = rt
 		billingFailures.WithLabelValues(key.Namespace, key.Name).Inc()
 	} else {
-		delete(run.retry, mapping)
+		delete(run.retry, am.Name)
 	}
-	if res.pushed {
+	if res.Pushed {
 		run.changed++
 		billingPushes.WithLabelValues(key.Namespace, key.Name).Inc()
 	}
 }
 
+// pairKey is the link a mapping was billed for: a re-pointed mapping is billed again at once.
+func pairKey(am *v1alpha1.AccountMapping) string {
+	return am.Status.ToolOrganization.ID + "|" + am.Status.PSAAccount.ID
+}
+
 // report writes one mapping's Billing condition, status.services.billing and state when they
 // changed, and emits the events of real transitions.
-func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy, cached *v1alpha1.AccountMapping, res pairResult) error {
+func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy, cached *v1alpha1.AccountMapping, res billing.Result) error {
 	var prevKey string
 	var written *v1alpha1.AccountMapping
 	attempt := 0
@@ -460,14 +420,14 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 		prevKey = conditionKey(am.Status.Conditions, v1alpha1.ConditionBilling)
 		st := &am.Status
 		status := metav1.ConditionFalse
-		if res.status.OK {
+		if res.Status.OK {
 			status = metav1.ConditionTrue
 		}
-		setCondition(&st.Conditions, am.Generation, v1alpha1.ConditionBilling, status, res.status.Reason, res.status.Message)
+		setCondition(&st.Conditions, am.Generation, v1alpha1.ConditionBilling, status, res.Status.Reason, res.Status.Message)
 		if st.Services == nil {
 			st.Services = &v1alpha1.MappingServicesStatus{}
 		}
-		b := res.status.Billing
+		b := res.Status.Billing
 		b.Line = truncate(b.Line, 256)
 		b.Message = truncate(b.Message, 1024)
 		st.Services.Billing = &b
@@ -485,15 +445,15 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 		return err
 	}
 	recordMappingState(written)
-	d := res.decision
+	d := res.Decision
 	switch {
-	case res.pushed && res.created:
-		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingLineCreated", "Billing", "%s: quantity %d", res.status.Billing.Line, d.New)
-	case res.pushed:
-		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingQuantityChanged", "Billing", "%s: %d → %d", res.status.Billing.Line, d.Old, d.New)
+	case res.Pushed && res.Created:
+		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingLineCreated", "Billing", "%s: quantity %d", res.Status.Billing.Line, d.New)
+	case res.Pushed:
+		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingQuantityChanged", "Billing", "%s: %d → %d", res.Status.Billing.Line, d.Old, d.New)
 	}
-	if newKey := conditionKey(written.Status.Conditions, v1alpha1.ConditionBilling); newKey != prevKey && !res.status.OK {
-		r.Recorder.Eventf(written, nil, corev1.EventTypeWarning, res.status.Reason, "Billing", "%s", truncate(res.status.Message, 512))
+	if newKey := conditionKey(written.Status.Conditions, v1alpha1.ConditionBilling); newKey != prevKey && !res.Status.OK {
+		r.Recorder.Eventf(written, nil, corev1.EventTypeWarning, res.Status.Reason, "Billing", "%s", truncate(res.Status.Message, 512))
 	}
 	return nil
 }

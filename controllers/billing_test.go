@@ -172,8 +172,8 @@ var _ = Describe("Billing service", func() {
 				Expect(a.BillCustomer).To(Equal("Billable"))
 			}
 		}
-		syncNow(sp)
 		reads = cw.Calls("GET /finance/agreements")
+		syncNow(sp)
 		Eventually(func() int { return cw.Calls("GET /finance/agreements") }).Should(BeNumerically(">", reads))
 		Consistently(func() int {
 			_, n := additions(cw, 19, "AV-SEAT")
