@@ -286,6 +286,11 @@ func (r *BillingReconciler) bill(ctx context.Context, sp *v1alpha1.SyncPolicy, p
 		pair.CreateUnknownSince = r.runs[key].createdAt[am.Name]
 		r.mu.Unlock()
 		res := runner.Run(ctx, pair)
+		if ctx.Err() != nil {
+			// The call was cut by the deadline, not failed by the vendor: not reported, billed
+			// again at the next reconcile.
+			break
+		}
 		r.record(key, am, res, now)
 		if sp.Spec.DryRun {
 			r.Snapshots.SetBillingPlanItem(key, am.Name, res.Plan)
@@ -400,6 +405,8 @@ func pairKey(am *v1alpha1.AccountMapping) string {
 // report writes one mapping's Billing condition, status.services.billing and state when they
 // changed, and emits the events of real transitions.
 func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy, cached *v1alpha1.AccountMapping, res billing.Result) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancel()
 	var prevKey string
 	var written *v1alpha1.AccountMapping
 	attempt := 0
@@ -475,6 +482,9 @@ func (r *BillingReconciler) keepPlan(key types.NamespacedName, sp *v1alpha1.Sync
 // writeSummary sets the policy's status.services.billing through mutate (nil: removes it),
 // writing only when it changed.
 func (r *BillingReconciler) writeSummary(ctx context.Context, key types.NamespacedName, mutate func(*v1alpha1.ServiceRun)) error {
+	// A budget of its own: a run cut by the reconcile deadline must still report what it did.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancel()
 	attempt := 0
 	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 		sp := &v1alpha1.SyncPolicy{}
