@@ -34,6 +34,22 @@ func (s *Server) SetMonthlyUsage(companyID, month, counter string, n int) {
 	s.usage[companyID+"|"+month+"|"+counter] = n
 }
 
+// seedUsage applies the fixture's figures; called by New before the server is shared.
+func (s *Server) seedUsage(usage []FixtureUsage) {
+	for _, u := range usage {
+		id := u.CompanyID
+		if id == "" {
+			if c := s.byNameLocked(u.CompanyName); c != nil {
+				id = c.ID
+			}
+		}
+		if s.usage == nil {
+			s.usage = map[string]int{}
+		}
+		s.usage[id+"|"+u.Month+"|"+u.Counter] = u.Value
+	}
+}
+
 func (s *Server) getMonthlyUsage(_ *http.Request, p params) (any, *rpcError) {
 	if err := p.only("companyId", "targetMonth"); err != nil {
 		return nil, err

@@ -111,6 +111,7 @@ func New(f Fixture) *Server {
 	for _, c := range f.Companies {
 		s.companies = append(s.companies, s.newCompany(c, s.partner.ID))
 	}
+	s.seedUsage(f.MonthlyUsage)
 	return s
 }
 
