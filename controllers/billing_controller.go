@@ -413,7 +413,7 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 		am := &v1alpha1.AccountMapping{}
 		var reader client.Reader = r.Client
-		if attempt > 0 {
+		if attempt > 0 && r.APIReader != nil {
 			reader = r.APIReader
 		}
 		attempt++
@@ -459,8 +459,14 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 	case res.Pushed:
 		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingQuantityChanged", "Billing", "%s: %d → %d", res.Status.Billing.Line, d.Old, d.New)
 	}
-	if newKey := conditionKey(written.Status.Conditions, v1alpha1.ConditionBilling); newKey != prevKey && !res.Status.OK {
+	newKey := conditionKey(written.Status.Conditions, v1alpha1.ConditionBilling)
+	switch {
+	case newKey == prevKey:
+	case !res.Status.OK:
 		r.Recorder.Eventf(written, nil, corev1.EventTypeWarning, res.Status.Reason, "Billing", "%s", truncate(res.Status.Message, 512))
+	case prevKey != "":
+		// Recovered from a failure or a missing line.
+		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, res.Status.Reason, "Billing", "%s", truncate(res.Status.Message, 512))
 	}
 	return nil
 }
@@ -489,7 +495,7 @@ func (r *BillingReconciler) writeSummary(ctx context.Context, key types.Namespac
 	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 		sp := &v1alpha1.SyncPolicy{}
 		var reader client.Reader = r.Client
-		if attempt > 0 {
+		if attempt > 0 && r.APIReader != nil {
 			reader = r.APIReader
 		}
 		attempt++
