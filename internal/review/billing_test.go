@@ -43,3 +43,15 @@ func TestStatusShowsBillingProblems(t *testing.T) {
 		t.Errorf("explain does not show billing:\n%s", b.String())
 	}
 }
+
+// A dry run's billing actions show their line and old → new quantity.
+func TestPlanShowsBillingDetail(t *testing.T) {
+	sp := &v1alpha1.SyncPolicy{ObjectMeta: metav1.ObjectMeta{Name: "vsa-cw-preview"}, Spec: v1alpha1.SyncPolicySpec{DryRun: true},
+		Status: v1alpha1.SyncPolicyStatus{PlanTotal: 1, Plan: []v1alpha1.PlanItem{{Action: v1alpha1.ActionSetBillingQuantity,
+			ToolOrganizationID: "1", PSAAccountID: "250", Mapping: "acme", Detail: "agreement 17, addition 301 (AV-SEAT): 40 → 42"}}}}
+	var b bytes.Buffer
+	PrintPlan(&b, sp, 0)
+	if !strings.Contains(b.String(), "DETAIL") || !strings.Contains(b.String(), "agreement 17, addition 301 (AV-SEAT): 40 → 42") {
+		t.Errorf("plan without the billing detail:\n%s", b.String())
+	}
+}

@@ -180,8 +180,18 @@ func PrintPlan(out io.Writer, sp *v1alpha1.SyncPolicy, perAction int) {
 		}
 		byAction[p.Action] = append(byAction[p.Action], p)
 	}
+	// A DETAIL column (a service action's line and old → new quantity, or its alert) only when
+	// an item has one.
+	details := false
+	for _, p := range sp.Status.Plan {
+		details = details || p.Detail != ""
+	}
 	t := table(out)
-	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tUSER (TOOL → PSA)\tNAME\tMAPPING")
+	header := "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tUSER (TOOL → PSA)\tNAME\tMAPPING"
+	if details {
+		header += "\tDETAIL"
+	}
+	fmt.Fprintln(t, header)
 	for _, a := range order {
 		items := byAction[a]
 		for i, p := range items {
@@ -189,7 +199,11 @@ func PrintPlan(out io.Writer, sp *v1alpha1.SyncPolicy, perAction int) {
 				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\t\t\n", a, len(items)-perAction, len(sp.Status.Plan))
 				break
 			}
-			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), planUser(p), p.Name, dash(p.Mapping))
+			row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), planUser(p), p.Name, dash(p.Mapping))
+			if details {
+				row += "\t" + dash(p.Detail)
+			}
+			fmt.Fprintln(t, row)
 		}
 	}
 	_ = t.Flush()
