@@ -385,7 +385,8 @@ func (r *BillingReconciler) record(key types.NamespacedName, am *v1alpha1.Accoun
 	if res.Failed {
 		rt := run.retry[am.Name]
 		rt.attempts++
-		rt.at = now.Add(min(billingRetryBase<<min(rt.attempts-1, 10), billingRetryMax))
+		// Back-off, or later when the vendor said when to come back.
+		rt.at = now.Add(max(min(billingRetryBase<<min(rt.attempts-1, 10), billingRetryMax), res.RetryAfter))
 		run.retry[am.Name] = rt
 		billingFailures.WithLabelValues(key.Namespace, key.Name).Inc()
 	} else {

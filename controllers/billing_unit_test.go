@@ -106,6 +106,11 @@ func TestBillingRetryBackOff(t *testing.T) {
 	if work := r.workSet(key, []v1alpha1.AccountMapping{*am}, true, now.Add(time.Hour)); len(work) != 1 {
 		t.Fatalf("not retried at its time")
 	}
+	// A vendor's Retry-After beyond the back-off is honoured.
+	r.record(key, am, billing.Result{Failed: true, RetryAfter: 3 * time.Hour}, now)
+	if got := r.runs[key].retry[am.Name].at.Sub(now); got != 3*time.Hour {
+		t.Fatalf("Retry-After: retry after %s", got)
+	}
 	r.record(key, am, billing.Result{}, now)
 	if _, ok := r.runs[key].retry[am.Name]; ok {
 		t.Fatal("a success did not clear the retry")

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
@@ -45,6 +46,18 @@ type Result struct {
 	CreateUnknown bool
 	// LineFound: the look-up found the line (a lost create has shown up).
 	LineFound bool
+	// RetryAfter is how long the vendor asked to be left alone (a 429 or 503 with Retry-After
+	// beyond what the client waits in place); zero when it did not.
+	RetryAfter time.Duration
+}
+
+// retryAfter is the wait a vendor error carries, if any.
+func retryAfter(err error) time.Duration {
+	var pe *provider.Error
+	if errors.As(err, &pe) {
+		return pe.RetryAfter
+	}
+	return 0
 }
 
 // Run bills one pair. Its vendor calls: one usage read (none when Usage answers from a
@@ -52,12 +65,12 @@ type Result struct {
 func (r Runner) Run(ctx context.Context, p Pair) Result {
 	usage, err := r.Usage(ctx, p.OrganizationID)
 	if err != nil {
-		return Result{Status: Failed("reading the usage from "+r.UsageSource, err, p.Prev), Failed: true}
+		return Result{Status: Failed("reading the usage from "+r.UsageSource, err, p.Prev), Failed: true, RetryAfter: retryAfter(err)}
 	}
 	q := provider.BillingLineQuery{AccountID: p.AccountID, Item: r.Policy.PSAItem, AgreementType: r.Policy.AgreementType}
 	found, err := r.Lines.FindBillingLine(ctx, q)
 	if err != nil {
-		return Result{Status: Failed("finding the billing line", err, p.Prev), Failed: true}
+		return Result{Status: Failed("finding the billing line", err, p.Prev), Failed: true, RetryAfter: retryAfter(err)}
 	}
 	d := Decide(Input{Usage: usage, Lookup: found, Policy: r.Policy, CreateUnknownSince: p.CreateUnknownSince, Settle: r.Settle, Now: r.Now})
 	res := Result{Decision: d, LineFound: found.Line != nil}
@@ -85,6 +98,7 @@ func (r Runner) Run(ctx context.Context, p Pair) Result {
 	}
 	res.Status = Report(d, out, p.Prev, r.Now)
 	res.Failed = out.Err != nil
+	res.RetryAfter = retryAfter(out.Err)
 	res.Pushed = out.Pushed
 	return res
 }

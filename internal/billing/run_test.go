@@ -110,12 +110,16 @@ func TestRunner(t *testing.T) {
 	if res := r.Run(context.Background(), pairs[1]); !res.Failed || res.Status.Reason != v1alpha1.ReasonBillingFailed {
 		t.Fatalf("failed set: %+v", res.Status)
 	}
+	bad.setErr = &provider.Error{Kind: provider.KindRateLimited, Op: "SetBillingQuantity", RetryAfter: 10 * time.Minute}
+	if res := r.Run(context.Background(), pairs[1]); !res.Failed || res.RetryAfter != 10*time.Minute {
+		t.Fatalf("rate limited set: %+v", res)
+	}
 	if res := r.Run(context.Background(), pairs[2]); !res.Failed || !res.CreateUnknown {
 		t.Fatalf("unknown create: %+v", res)
 	}
 	// A usage read that fails writes nothing.
 	r.Usage = func(context.Context, string) (int64, error) { return 0, errors.New("tool down") }
-	if res := r.Run(context.Background(), pairs[0]); !res.Failed || bad.finds != 2 {
+	if res := r.Run(context.Background(), pairs[0]); !res.Failed || bad.finds != 3 {
 		t.Fatalf("usage failure: %+v, finds %d", res.Status, bad.finds)
 	}
 }
