@@ -19,6 +19,7 @@ import (
 	halosim "github.com/accountsync/accountsync-operator/internal/simulator/halopsa"
 	bmssim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
 	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
+	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 )
 
 // billingMapping returns the mapping of the PSA account, once it is linked.
@@ -69,6 +70,12 @@ func additions(cw *cwsim.Server, agreementID int, item string) (qty float64, n i
 		}
 	}
 	return qty, n
+}
+
+// additionCount is the number of AV-SEAT additions of the agreement.
+func additionCount(cw *cwsim.Server, agreementID int) int {
+	_, n := additions(cw, agreementID, "AV-SEAT")
+	return n
 }
 
 // vsaBillingWorld: three VSA organizations with agents (suspended and never-seen ones among
@@ -254,6 +261,28 @@ var _ = Describe("Billing service", func() {
 		acme = billed(ns, "10", v1alpha1.ReasonBillingSynced)
 		Expect(acme.Status.State).To(Equal(v1alpha1.StateOK))
 		Expect(invoice(4)[0].QtyOrder).To(Equal(float64(14)))
+	})
+
+	It("adds a missing line once when the create's answer is lost", func() {
+		ns := newNamespace()
+		_, cw := vsaBillingWorld(ns)
+		// Only line creates are slow: the addition is committed, the answer comes after the
+		// connection's 2s timeout.
+		cw.SetFaults(simkit.Faults{SlowCreates: 1, SlowCreateDelay: 4 * time.Second})
+		sp := policy(ns, "vsa-cw-lost", "cw", "vsa", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.Services.Billing = billingSpec(v1alpha1.UsageAgents, v1alpha1.LineMissingCreate)
+			s.MappingDefaults.Services = v1alpha1.Services{Billing: true}
+		})
+		initech := billed(ns, "302", v1alpha1.ReasonBillingFailed)
+		Expect(initech.Status.Services.Billing.Message).To(ContainSubstring("UnknownOutcome"))
+		Expect(initech.Status.PSAAccount).NotTo(BeNil())
+		// The next run looks first, finds the line the lost create made, and creates nothing.
+		syncNow(sp)
+		initech = billed(ns, "302", v1alpha1.ReasonBillingSynced)
+		Expect(*initech.Status.Services.Billing.Quantity).To(Equal(int64(4)))
+		Expect(additionCount(cw, 19)).To(Equal(1))
+		Expect(cw.Calls("POST /finance/agreements/{id}/additions")).To(Equal(1))
 	})
 
 	It("refuses a billing policy against Kaseya BMS, naming why", func() {
