@@ -285,6 +285,31 @@ var _ = Describe("Billing service", func() {
 		Expect(cw.Calls("POST /finance/agreements/{id}/additions")).To(Equal(1))
 	})
 
+	It("bills CyberQP end users onto a HaloPSA recurring-invoice line", func() {
+		ns := newNamespace()
+		hf := haloFixture()
+		hf.Clients = []halosim.Client{{ID: haloClientY, Name: "Initrode", TopLevelID: 1}}
+		hf.RecurringInvoices = []halosim.RecurringInvoice{{ID: 8, ClientID: haloClientY,
+			Lines: []halosim.InvoiceLine{{ID: 80, ItemCode: "AV-SEAT", QtyOrder: 1}}}}
+		halo := halosim.New(hf)
+		connect(ns, "halo", v1alpha1.ProviderHaloPSA, serve(halo), haloCreds)
+		connect(ns, "cqp", v1alpha1.ProviderCyberQP, serve(cqpUsersTool()), cqpCreds)
+		sp := policy(ns, "cqp-halo", "halo", "cqp", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.Services.Billing = billingSpec(v1alpha1.UsageUsers, v1alpha1.LineMissingReport)
+		})
+		// The names differ ("Initrode Global" / "Initrode"): a person's mapping links them.
+		Expect(k8s.Create(ctx, &v1alpha1.AccountMapping{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "initrode"},
+			Spec: v1alpha1.AccountMappingSpec{PolicyRef: v1alpha1.LocalObjectReference{Name: sp.Name},
+				PSA: v1alpha1.MappingPSA{AccountID: fmt.Sprint(haloClientY)}, Tool: v1alpha1.MappingTool{OrganizationID: cqpCustomer},
+				Location: v1alpha1.LocationMapping{Mode: v1alpha1.LocationMain}, Services: v1alpha1.Services{Billing: true}},
+		})).To(Succeed())
+		am := billed(ns, fmt.Sprint(haloClientY), v1alpha1.ReasonBillingSynced)
+		Expect(*am.Status.Services.Billing.Usage).To(Equal(int64(4)), "the customer's four end users")
+		Expect(halo.RecurringInvoices()[0].Lines[0].QtyOrder).To(Equal(float64(4)))
+	})
+
 	It("refuses a billing policy against Kaseya BMS, naming why", func() {
 		ns := newNamespace()
 		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsasim.New(vsaFixture(2))), vsaCreds)
