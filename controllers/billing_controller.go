@@ -64,7 +64,6 @@ type BillingReconciler struct {
 type billingRun struct {
 	generation int64
 	request    string
-	cycleStart time.Time
 	nextDue    time.Time
 	// done holds the mappings billed in the current cycle; the others (new links, or a run cut
 	// short by the reconcile deadline) are billed at the next reconcile.
@@ -199,7 +198,7 @@ func (r *BillingReconciler) runFor(key types.NamespacedName, generation int64, r
 		return run
 	}
 	run.generation, run.request = generation, request
-	run.cycleStart, run.nextDue = now, now.Add(interval)
+	run.nextDue = now.Add(interval)
 	run.done = map[string]string{}
 	run.changed, run.calls = 0, v1alpha1.APICalls{}
 	return run
@@ -314,12 +313,12 @@ func (r *BillingReconciler) agentUsage(ctx context.Context, sp *v1alpha1.SyncPol
 	if sp.Spec.Services.Billing.Usage != v1alpha1.UsageAgents {
 		return nil, nil
 	}
-	if snap := r.Snapshots.Get(types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}); snap != nil && snap.ToolAssets != nil {
-		return billing.AgentUsage(snapshotAssets(r.Snapshots, snap)), nil
-	}
 	lister := tool.(provider.ToolAssetLister)
 	byOrg := map[string][]provider.ToolAsset{}
-	if len(work) <= perOrgAgentListing {
+	if snap := r.Snapshots.Get(types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}); snap != nil && snap.ToolAssets != nil {
+		byOrg = snapshotAssets(r.Snapshots, snap)
+	} else if len(work) <= perOrgAgentListing {
+		// A few organizations, each of which may really have dropped to no agent: believed.
 		for _, am := range work {
 			org := am.Status.ToolOrganization.ID
 			assets, err := lister.ListToolAssets(ctx, org)
@@ -328,6 +327,7 @@ func (r *BillingReconciler) agentUsage(ctx context.Context, sp *v1alpha1.SyncPol
 			}
 			byOrg[org] = assets
 		}
+		return billing.AgentUsage(byOrg), nil
 	} else {
 		assets, err := lister.ListToolAssets(ctx, "")
 		if err != nil {
@@ -337,7 +337,31 @@ func (r *BillingReconciler) agentUsage(ctx context.Context, sp *v1alpha1.SyncPol
 			byOrg[a.OrganizationID] = append(byOrg[a.OrganizationID], a)
 		}
 	}
+	if err := emptyListingGlitch(byOrg, work); err != nil {
+		return nil, err
+	}
 	return billing.AgentUsage(byOrg), nil
+}
+
+// emptyListingGlitch refuses a connection-wide agent listing with no agent at all when the
+// billed organizations had some at their last billing run: the empty answer a vendor glitch gives would otherwise set
+// every customer's quantity to 0. The pairs fail and are retried with back-off.
+func emptyListingGlitch(byOrg map[string][]provider.ToolAsset, work []v1alpha1.AccountMapping) error {
+	for _, list := range byOrg {
+		if len(list) > 0 {
+			return nil
+		}
+	}
+	billed := int64(0)
+	for _, am := range work {
+		if am.Status.Services != nil && am.Status.Services.Billing != nil && am.Status.Services.Billing.Usage != nil {
+			billed += *am.Status.Services.Billing.Usage
+		}
+	}
+	if billed == 0 {
+		return nil
+	}
+	return fmt.Errorf("the agent listing came back empty although these organizations had %d agents at their last billing run; not believed (nothing written), listed again at the retry", billed)
 }
 
 // snapshotAssets reads the snapshot's agents under the store's lock.

@@ -121,3 +121,29 @@ func TestBillingRetryBackOff(t *testing.T) {
 		t.Fatal("a re-pointed mapping waits for the next cycle")
 	}
 }
+
+// An empty agent listing for organizations that had agents is a glitch, not a zero usage.
+func TestEmptyAgentListingIsNotBilled(t *testing.T) {
+	sp := &v1alpha1.SyncPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p"},
+		Spec: v1alpha1.SyncPolicySpec{Services: v1alpha1.PolicyServices{Billing: &v1alpha1.BillingService{Usage: v1alpha1.UsageAgents}}}}
+	r := &BillingReconciler{Snapshots: NewSnapshotStore()}
+	work := linkedMappings("o1", "o2", "o3", "o4", "o5", "o6") // more than listed one by one
+	// Never billed: an empty listing is believed (new customers without agents).
+	if usage, err := r.agentUsage(context.Background(), sp, &fakeTool{}, work); err != nil || usage["o1"] != 0 {
+		t.Fatalf("first run: %v %v", usage, err)
+	}
+	five := int64(5)
+	work[1].Status.Services = &v1alpha1.MappingServicesStatus{Billing: &v1alpha1.BillingStatus{Usage: &five}}
+	if _, err := r.agentUsage(context.Background(), sp, &fakeTool{}, work); err == nil {
+		t.Fatal("an empty listing set a billed customer to 0")
+	}
+	// One organization with agents makes the listing believable.
+	tool := &fakeTool{assets: []provider.ToolAsset{{ID: "1", OrganizationID: "o1"}}}
+	if usage, err := r.agentUsage(context.Background(), sp, tool, work); err != nil || usage["o1"] != 1 || usage["o2"] != 0 {
+		t.Fatalf("a real drop to 0: %v %v", usage, err)
+	}
+	// Listed one by one, an organization that lost its agents is believed.
+	if usage, err := r.agentUsage(context.Background(), sp, &fakeTool{}, work[1:2]); err != nil || usage["o2"] != 0 {
+		t.Fatalf("one organization without agents: %v %v", usage, err)
+	}
+}
