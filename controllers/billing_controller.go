@@ -463,6 +463,9 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 		b.Line = truncate(b.Line, 256)
 		b.Message = truncate(b.Message, 1024)
 		st.Services.Billing = &b
+		if !res.Status.OK {
+			addBillingEvent(st, res.Status.Reason, res.Status.Message)
+		}
 		st.State = stateWithServices(st)
 		if equality.Semantic.DeepEqual(before, st) {
 			return nil
@@ -494,6 +497,19 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, res.Status.Reason, "Billing", "%s", truncate(res.Status.Message, 512))
 	}
 	return nil
+}
+
+// addBillingEvent records a billing problem in status.recentEvents (newest first, bounded)
+// unless it repeats the newest entry, so a problem that persists causes no write.
+func addBillingEvent(st *v1alpha1.AccountMappingStatus, reason, message string) {
+	message = truncate(message, 512)
+	if len(st.RecentEvents) > 0 && st.RecentEvents[0].Reason == reason && st.RecentEvents[0].Message == message {
+		return
+	}
+	st.RecentEvents = append([]v1alpha1.MappingEvent{{Time: now(), Reason: reason, Message: message}}, st.RecentEvents...)
+	if len(st.RecentEvents) > v1alpha1.MaxRecentEvents {
+		st.RecentEvents = st.RecentEvents[:v1alpha1.MaxRecentEvents]
+	}
 }
 
 // keepPlan drops the dry-run items of mappings that no longer bill, and all of them when the

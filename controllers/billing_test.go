@@ -137,6 +137,8 @@ var _ = Describe("Billing service", func() {
 		Expect(initech.Status.State).To(Equal(v1alpha1.StateHasEvents))
 		Expect(initech.Status.Services.Billing.Message).To(ContainSubstring(`product identifier "AV-SEAT"`))
 		Expect(initech.Status.PSAAccount).NotTo(BeNil(), "a missing line keeps the link")
+		Expect(initech.Status.RecentEvents).NotTo(BeEmpty())
+		Expect(initech.Status.RecentEvents[0].Reason).To(Equal(v1alpha1.ReasonBillingLineMissing))
 
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, types.NamespacedName{Namespace: ns, Name: sp.Name}, sp)).To(Succeed())

@@ -147,3 +147,18 @@ func TestEmptyAgentListingIsNotBilled(t *testing.T) {
 		t.Fatalf("one organization without agents: %v %v", usage, err)
 	}
 }
+
+func TestAddBillingEventOnce(t *testing.T) {
+	st := &v1alpha1.AccountMappingStatus{}
+	addBillingEvent(st, v1alpha1.ReasonBillingFailed, "503")
+	addBillingEvent(st, v1alpha1.ReasonBillingFailed, "503")
+	if len(st.RecentEvents) != 1 {
+		t.Fatalf("a repeated problem was recorded twice: %+v", st.RecentEvents)
+	}
+	for i := 0; i < 20; i++ {
+		addBillingEvent(st, v1alpha1.ReasonBillingFailed, string(rune('a'+i)))
+	}
+	if len(st.RecentEvents) != v1alpha1.MaxRecentEvents || st.RecentEvents[0].Message != "t" {
+		t.Fatalf("not bounded newest first: %d, %q", len(st.RecentEvents), st.RecentEvents[0].Message)
+	}
+}
