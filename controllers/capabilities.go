@@ -54,6 +54,11 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 			need(v1alpha1.SidePSA, "spec.users.createMissing", provider.CapCreateUser)
 		}
 	}
+	if b := spec.Services.Billing; b != nil {
+		field := "spec.services.billing"
+		need(v1alpha1.SidePSA, field, provider.CapBillingLines)
+		need(v1alpha1.SideTool, fmt.Sprintf("%s.usage %s", field, b.Usage), billingUsageCapability(b.Usage))
+	}
 	var out []string
 	for _, n := range needs {
 		cl := psa
@@ -61,7 +66,13 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 			cl = tool
 		}
 		if !provider.Has(cl, n.capability) {
-			out = append(out, fmt.Sprintf("%s needs %s, which %s does not offer", n.field, n.capability, cl.Provider()))
+			msg := fmt.Sprintf("%s needs %s, which %s does not offer", n.field, n.capability, cl.Provider())
+			if ex, ok := cl.(provider.CapabilityExplainer); ok {
+				if why := ex.Lacks(n.capability); why != "" {
+					msg += ": " + why
+				}
+			}
+			out = append(out, msg)
 		}
 	}
 	return out
@@ -70,4 +81,18 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 // capabilityMessage is the Ready message of a policy asking for what its products lack.
 func capabilityMessage(missing []string) string {
 	return "the policy asks for what its connections cannot do: " + strings.Join(missing, "; ")
+}
+
+// billingUsageCapability is what the tool must offer to count spec.services.billing.usage:
+// Agents from its agent (asset) listing, Endpoints from its monthly licensing usage, Users from
+// its user listing.
+func billingUsageCapability(u v1alpha1.BillingUsage) string {
+	switch u {
+	case v1alpha1.UsageAgents:
+		return provider.CapListToolAssets
+	case v1alpha1.UsageEndpoints:
+		return provider.CapMonthlyUsage
+	default:
+		return provider.CapListUsers
+	}
 }

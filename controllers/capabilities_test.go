@@ -77,6 +77,18 @@ func TestMissingCapabilities(t *testing.T) {
 				s.Users.Enabled = true
 			}),
 			[]string{"spec.createWhen Referenced needs ListToolAssets", "spec.users.enabled needs ListUsers"}},
+		{"billing VSA agents into ConnectWise", provider.ConnectWisePSA, provider.KaseyaVSA,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Billing = billingOf(v1alpha1.UsageAgents) }), nil},
+		{"billing GravityZone endpoints into Halo", provider.HaloPSA, provider.GravityZone,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Billing = billingOf(v1alpha1.UsageEndpoints) }), nil},
+		{"billing CyberQP users into Halo", provider.HaloPSA, provider.CyberQP,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Billing = billingOf(v1alpha1.UsageUsers) }), nil},
+		{"billing into BMS is refused with the vendor's reason", provider.KaseyaBMS, provider.KaseyaVSA,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Billing = billingOf(v1alpha1.UsageAgents) }),
+			[]string{"spec.services.billing needs BillingLines, which KaseyaBMS does not offer: the Kaseya BMS v2 API has no call that lists a contract's recurring services or changes their Units"}},
+		{"billing a usage the tool does not count", provider.ConnectWisePSA, provider.GravityZone,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Billing = billingOf(v1alpha1.UsageAgents) }),
+			[]string{"spec.services.billing.usage Agents needs ListToolAssets, which GravityZone does not offer"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,4 +117,8 @@ func TestEveryProviderCanTakePartInASync(t *testing.T) {
 			t.Errorf("%s lacks %s", name, want)
 		}
 	}
+}
+
+func billingOf(u v1alpha1.BillingUsage) *v1alpha1.BillingService {
+	return &v1alpha1.BillingService{Usage: u, PSAItem: "AV-SEAT"}
 }

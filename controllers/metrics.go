@@ -43,8 +43,26 @@ var (
 	}, []string{"namespace", "policy", "reason"})
 )
 
+var (
+	billingPushes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "accountsync_billing_pushes_total",
+		Help: "Billing quantities written to the PSA (a line's quantity set, or a line added), per SyncPolicy.",
+	}, []string{"namespace", "policy"})
+
+	billingFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "accountsync_billing_failures_total",
+		Help: "Mappings whose billing run failed (usage read, line look-up or push), per SyncPolicy.",
+	}, []string{"namespace", "policy"})
+)
+
+// forgetBillingMetrics drops the billing series of a policy that no longer bills.
+func forgetBillingMetrics(policy types.NamespacedName) {
+	billingPushes.DeleteLabelValues(policy.Namespace, policy.Name)
+	billingFailures.DeleteLabelValues(policy.Namespace, policy.Name)
+}
+
 func init() {
-	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots, connectionReady, policySynced)
+	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots, connectionReady, policySynced, billingPushes, billingFailures)
 }
 
 // conditionSeries remembers the label values of each object's one condition series, so a

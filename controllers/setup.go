@@ -53,6 +53,12 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	}).SetupWithManager(mgr, opts.ControllerOptions); err != nil {
 		return err
 	}
+	if err := (&BillingReconciler{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Clients: opts.Clients, Snapshots: snapshots,
+		Settle: opts.CreateSettle, Recorder: mgr.GetEventRecorder("billing-controller"),
+	}).SetupWithManager(mgr, opts.ControllerOptions); err != nil {
+		return err
+	}
 	return (&AccountMappingReconciler{
 		Client: mgr.GetClient(), Clients: opts.Clients, Snapshots: snapshots, Settle: opts.CreateSettle,
 		Recorder: mgr.GetEventRecorder("accountmapping-controller"),

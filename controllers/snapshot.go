@@ -76,6 +76,9 @@ type SnapshotStore struct {
 	userPlans map[types.NamespacedName]map[string][]v1alpha1.PlanItem
 	// userPlanned wakes a policy whose mappings' user actions changed, to re-plan.
 	userPlanned chan event.GenericEvent
+	// billingPlans holds, per dry-run policy and mapping, the quantity change the billing
+	// service would make (billing_plan.go); merged into the plan like userPlans.
+	billingPlans map[types.NamespacedName]map[string]v1alpha1.PlanItem
 }
 
 // NewSnapshotStore returns an empty store.
@@ -115,6 +118,7 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 	delete(s.schedules, policy)
 	delete(s.suspect, policy)
 	delete(s.userPlans, policy)
+	delete(s.billingPlans, policy)
 }
 
 // SetUserPlan records the user actions a mapping of a dry-run policy would take (nil: none, or

@@ -366,7 +366,8 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		for _, am := range mappings.Items {
 			names = append(names, am.Name)
 		}
-		all := plan.WithUserActions(result.Plan, r.Snapshots.UserPlan(key, names))
+		// So do the billing service's quantity changes (billing_plan.go).
+		all := plan.WithUserActions(result.Plan, append(r.Snapshots.UserPlan(key, names), r.Snapshots.BillingPlan(key, names)...))
 		st.Plan = boundedPlan(all)
 		st.PlanTotal = int32(len(all))
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,

@@ -96,8 +96,12 @@ func (w *world) progress(e expectations) (summary string, done bool, fatal error
 	}
 	states := map[v1alpha1.MappingState]int{}
 	working := 0
+	bills := map[string]bool{}
+	for _, sp := range w.sps {
+		bills[sp.Name] = sp.Spec.Services.Billing != nil && !sp.Spec.DryRun
+	}
 	for i := range w.ams {
-		if settled(&w.ams[i]) {
+		if settled(&w.ams[i]) && billed(&w.ams[i], bills) {
 			states[w.ams[i].Status.State]++
 		} else {
 			working++
@@ -118,6 +122,16 @@ func (w *world) progress(e expectations) (summary string, done bool, fatal error
 		len(w.sps) == e.policies && synced == e.policies &&
 		working == 0 && manualFound == len(e.manual) && len(w.ams) > len(e.manual)
 	return summary, done, nil
+}
+
+// billed reports whether a linked mapping that bills under a billing policy has its billing
+// result for its current generation (the billing controller runs beside the link's sync).
+func billed(am *v1alpha1.AccountMapping, bills map[string]bool) bool {
+	if !bills[am.Spec.PolicyRef.Name] || !am.Spec.Services.Billing || am.Status.PSAAccount == nil || am.Status.ToolOrganization == nil {
+		return true
+	}
+	c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionBilling)
+	return c != nil && c.ObservedGeneration == am.Generation
 }
 
 // settled reports whether a mapping's status describes its current spec with nothing in flight.

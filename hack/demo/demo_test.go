@@ -150,10 +150,13 @@ func checkMappings(t *testing.T, w *world) {
 	}
 	// 35 VSA→BMS (34 linked incl. the manual one, 1 NameConflict on an inactive account; the
 	// ambiguous organization gets none), 33 VSA→ConnectWise (30 linked or created, 3
-	// NameConflicts), 7 Halo→GravityZone, 3 CyberQP→Halo.
-	if len(w.ams) != 78 || states[v1alpha1.StateOK] != 74 || states[v1alpha1.StateHasEvents] != 0 || states[v1alpha1.StateNotAvailable] != 4 || manual != 1 {
-		t.Errorf("mappings: %d total, states %v, %d manual; want 78 total, 74 OK, 0 HasEvents, 4 NotAvailable, 1 manual", len(w.ams), states, manual)
+	// NameConflicts), 7 Halo→GravityZone, 3 CyberQP→Halo. The VSA→ConnectWise mappings bill:
+	// the company the sync created in ConnectWise has no agreement to hold a billing line, so
+	// its mapping has events (BillingLineMissing).
+	if len(w.ams) != 78 || states[v1alpha1.StateOK] != 73 || states[v1alpha1.StateHasEvents] != 1 || states[v1alpha1.StateNotAvailable] != 4 || manual != 1 {
+		t.Errorf("mappings: %d total, states %v, %d manual; want 78 total, 73 OK, 1 HasEvents, 4 NotAvailable, 1 manual", len(w.ams), states, manual)
 	}
+	checkBilling(t, w)
 	for what, ok := range map[string]bool{
 		"a GravityZone company created with the name prefix":           prefixed,
 		"a NameConflict naming the inactive Cedar Family Medicine":     nameConflict,
@@ -166,6 +169,37 @@ func checkMappings(t *testing.T, w *world) {
 	}
 }
 
+// checkBilling: the VSA→ConnectWise mappings bill their agents to the AV-SEAT addition; the one
+// whose company has no agreement says so and keeps its link.
+func checkBilling(t *testing.T, w *world) {
+	t.Helper()
+	pushed, missing := 0, 0
+	for _, am := range w.ams {
+		c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionBilling)
+		if c == nil {
+			continue
+		}
+		b := am.Status.Services.Billing
+		switch c.Reason {
+		case v1alpha1.ReasonBillingSynced:
+			if b == nil || b.Usage == nil || b.Quantity == nil || *b.Usage != *b.Quantity {
+				t.Errorf("mapping %s is BillingSynced but shows %+v", am.Name, b)
+			}
+			pushed++
+		case v1alpha1.ReasonBillingLineMissing:
+			if am.Status.PSAAccount == nil || !strings.Contains(c.Message, "AV-SEAT") {
+				t.Errorf("mapping %s: BillingLineMissing without its link or the item: %q", am.Name, c.Message)
+			}
+			missing++
+		default:
+			t.Errorf("mapping %s: billing %s/%s: %s", am.Name, c.Status, c.Reason, c.Message)
+		}
+	}
+	if pushed == 0 || missing != 1 {
+		t.Errorf("billing: %d mappings synced, %d with a missing line; want some and exactly 1", pushed, missing)
+	}
+}
+
 // checkReport keeps what the demo tells a person: the review commands to try next.
 func checkReport(t *testing.T, text string) {
 	t.Helper()
@@ -173,5 +207,9 @@ func checkReport(t *testing.T, text string) {
 		if !strings.Contains(text, "go run ./cmd/kubectl-accountsync "+verb+" --kubeconfig ") {
 			t.Errorf("output lacks the plugin command %q", verb)
 		}
+	}
+	// The report shows the billing column for the mappings that bill.
+	if !strings.Contains(text, "BILLING USE/QTY") {
+		t.Error("the report has no billing column")
 	}
 }

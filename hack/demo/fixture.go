@@ -3,6 +3,7 @@ package main
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -114,6 +115,9 @@ func addVSA(f *kaseyavsa.Fixture) {
 				LastLoggedInUser: fmt.Sprintf("user%02d", j+1),
 				Online:           1,
 			}
+			if j == n-1 && n >= 5 {
+				a.Online = 198 // suspended: still an asset, not billed
+			}
 			if j == 0 && n >= 3 {
 				a.ComputerName = fmt.Sprintf("%s-SRV01", strings.ToUpper(initials(name)))
 				a.OperatingSystem = "Windows Server 2022 Standard"
@@ -137,8 +141,21 @@ func addConnectWise(f *connectwise.Fixture) error {
 		vsaRole[customerIndex(k)] = k
 	}
 	id := 19000
+	agreement := 6000
 	add := func(name string, status int, types ...int) {
 		id++
+		if status == active && slices.Contains(types, client) {
+			// Billing (vsa-to-connectwise's services.billing): every active client has an
+			// active agreement; every other one already bills AV-SEAT (quantity 1), the rest get
+			// the addition created.
+			agreement++
+			f.Agreements = append(f.Agreements, connectwise.Agreement{ID: agreement, Name: "Managed Services",
+				Company: &connectwise.Ref{ID: id}, Type: &connectwise.Ref{ID: 1, Name: "Managed Services"}})
+			if agreement%2 == 0 {
+				f.Additions = append(f.Additions, connectwise.Addition{AgreementID: agreement,
+					Product: &connectwise.Ref{Identifier: "AV-SEAT"}, Quantity: 1, UnitPrice: 4.5})
+			}
+		}
 		c := connectwise.Company{ID: id, Identifier: fmt.Sprintf("C%05d", id), Name: name,
 			Status: &connectwise.Ref{ID: status}, City: "Tampa"}
 		for _, t := range types {

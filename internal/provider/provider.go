@@ -144,6 +144,9 @@ type ToolAsset struct {
 	OS             string
 	IPAddress      string
 	LastUser       string
+	// Dormant: the agent is suspended or has never checked in (VSA Online 198 / 199). It is
+	// still an asset, but the billing service does not count it.
+	Dormant bool
 }
 
 // ToolAssetLister lists a tool's assets. An empty organizationID lists all.

@@ -122,6 +122,8 @@ var capabilityTable = []struct {
 	{CapAssets, implements[AssetManager]},
 	{CapListUsers, implements[UserLister]},
 	{CapCreateUser, implements[UserCreator]},
+	{CapMonthlyUsage, implements[MonthlyUsageReader]},
+	{CapBillingLines, implements[BillingLineManager]},
 }
 
 // Capabilities lists which capability interfaces c implements, for status and documentation.

@@ -63,6 +63,10 @@ func Explain(out io.Writer, am *v1alpha1.AccountMapping, events []corev1.Event, 
 	} else {
 		fmt.Fprintln(out, "Ready:    not reported yet (is the manager running?)")
 	}
+	if c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionBilling); c != nil {
+		fmt.Fprintf(out, "Billing:  %s, reason %s (since %s), usage/quantity %s\n", c.Status, c.Reason, ago(now, c.LastTransitionTime.Time), billingColumn(am))
+		fmt.Fprintf(out, "          %s\n", c.Message)
+	}
 	if s := am.Annotations[v1alpha1.SuggestedScoreAnnotation]; s != "" {
 		fmt.Fprintf(out, "Suggested: linked from a suggestion scoring %s\n", s)
 	}

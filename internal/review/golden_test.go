@@ -43,7 +43,8 @@ func fixture() *World {
 		Status: v1alpha1.AccountMappingStatus{State: v1alpha1.StateOK,
 			Conditions:       ready(metav1.ConditionTrue, v1alpha1.ReasonLinked, `KaseyaVSA "ACME CORP." ↔ ConnectWisePSA "Acme Corp"`),
 			ToolOrganization: &v1alpha1.RecordRef{ID: "1", Name: "ACME CORP."}, PSAAccount: &v1alpha1.RecordRef{ID: "250", Name: "Acme Corp"},
-			Assets: &v1alpha1.AssetCounts{Total: 12, Unchanged: 12}},
+			Assets:   &v1alpha1.AssetCounts{Total: 12, Unchanged: 12},
+			Services: &v1alpha1.MappingServicesStatus{Billing: &v1alpha1.BillingStatus{Usage: ptr.To(int64(12)), Quantity: ptr.To(int64(12))}}},
 	})
 	failing := generated(v1alpha1.AccountMapping{
 		ObjectMeta: metav1.ObjectMeta{Name: "vsa-cw-org-2", Generation: 1},

@@ -5,8 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 )
 
@@ -45,7 +43,7 @@ func BuildWorklist(w *World, policy string) Worklist {
 		if policy != "" && am.Spec.PolicyRef.Name != policy {
 			continue
 		}
-		c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+		c := problemCondition(am.Status.Conditions)
 		if c == nil || c.Status == "True" {
 			continue
 		}

@@ -75,7 +75,7 @@ func printMappings(out io.Writer, w *World) {
 	fmt.Fprintf(out, "\nMappings: %d total, %d OK, %d HasEvents, %d NotAvailable (%d manual)\n", len(w.Mappings),
 		states[v1alpha1.StateOK], states[v1alpha1.StateHasEvents], states[v1alpha1.StateNotAvailable], manual)
 	t := table(out)
-	fmt.Fprintln(t, "POLICY\tTOOL ORG\tPSA ACCOUNT\tSTATE\tLOCATION\tASSETS\tUSERS\tREASON")
+	fmt.Fprintln(t, "POLICY\tTOOL ORG\tPSA ACCOUNT\tSTATE\tLOCATION\tASSETS\tUSERS\tBILLING USE/QTY\tREASON")
 	sorted := SortedMappings(w.Mappings)
 	for i, am := range sorted {
 		if i == mappingRows {
@@ -108,12 +108,12 @@ func printMappings(out io.Writer, w *World) {
 				users += fmt.Sprintf(", %d open", u.Ambiguous+u.Unmatched)
 			}
 		}
-		_, reason := condition(am.Status.Conditions, v1alpha1.ConditionReady)
-		if reason == v1alpha1.ReasonLinked {
-			reason = ""
+		reason := ""
+		if c := problemCondition(am.Status.Conditions); c != nil && c.Reason != v1alpha1.ReasonLinked {
+			reason = c.Reason
 		}
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", am.Spec.PolicyRef.Name, dash(tool), dash(psa),
-			dash(string(am.Status.State)), am.Spec.Location.Mode, assets, users, reason)
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", am.Spec.PolicyRef.Name, dash(tool), dash(psa),
+			dash(string(am.Status.State)), am.Spec.Location.Mode, assets, users, billingColumn(&am), reason)
 	}
 	_ = t.Flush()
 	if n := len(sorted) - mappingRows; n > 0 {
@@ -129,7 +129,7 @@ func printAttention(out io.Writer, w *World) {
 		if am.Status.State == v1alpha1.StateOK {
 			continue
 		}
-		c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionReady)
+		c := problemCondition(am.Status.Conditions)
 		if c == nil {
 			continue
 		}
@@ -180,8 +180,18 @@ func PrintPlan(out io.Writer, sp *v1alpha1.SyncPolicy, perAction int) {
 		}
 		byAction[p.Action] = append(byAction[p.Action], p)
 	}
+	// A DETAIL column (a service action's line and old → new quantity, or its alert) only when
+	// an item has one.
+	details := false
+	for _, p := range sp.Status.Plan {
+		details = details || p.Detail != ""
+	}
 	t := table(out)
-	fmt.Fprintln(t, "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tUSER (TOOL → PSA)\tNAME\tMAPPING")
+	header := "ACTION\tTOOL ORG ID\tPSA ACCOUNT ID\tUSER (TOOL → PSA)\tNAME\tMAPPING"
+	if details {
+		header += "\tDETAIL"
+	}
+	fmt.Fprintln(t, header)
 	for _, a := range order {
 		items := byAction[a]
 		for i, p := range items {
@@ -189,7 +199,11 @@ func PrintPlan(out io.Writer, sp *v1alpha1.SyncPolicy, perAction int) {
 				fmt.Fprintf(t, "%s\t... %d more in the first %d\t\t\t\t\n", a, len(items)-perAction, len(sp.Status.Plan))
 				break
 			}
-			fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), planUser(p), p.Name, dash(p.Mapping))
+			row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", p.Action, dash(p.ToolOrganizationID), dash(p.PSAAccountID), planUser(p), p.Name, dash(p.Mapping))
+			if details {
+				row += "\t" + dash(p.Detail)
+			}
+			fmt.Fprintln(t, row)
 		}
 	}
 	_ = t.Flush()
@@ -232,4 +246,37 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// problemCondition is the condition that explains a mapping's state: Ready, unless the link is
+// Ready and a service (billing, ticketing) failed, which is then why the mapping has events.
+func problemCondition(conds []metav1.Condition) *metav1.Condition {
+	ready := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	if ready == nil || ready.Status != metav1.ConditionTrue {
+		return ready
+	}
+	for _, typ := range []string{v1alpha1.ConditionBilling, v1alpha1.ConditionTicketing} {
+		if c := meta.FindStatusCondition(conds, typ); c != nil && c.Status == metav1.ConditionFalse {
+			return c
+		}
+	}
+	return ready
+}
+
+// billingColumn is the tool's usage and the PSA line's quantity ("42/40"), "missing" when the
+// customer has no line, "-" when the mapping does not bill.
+func billingColumn(am *v1alpha1.AccountMapping) string {
+	if am.Status.Services == nil || am.Status.Services.Billing == nil {
+		return "-"
+	}
+	b := am.Status.Services.Billing
+	qty := "missing"
+	if b.Quantity != nil {
+		qty = fmt.Sprint(*b.Quantity)
+	}
+	usage := "?"
+	if b.Usage != nil {
+		usage = fmt.Sprint(*b.Usage)
+	}
+	return usage + "/" + qty
 }

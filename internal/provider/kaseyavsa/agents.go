@@ -18,7 +18,15 @@ type agentRecord struct {
 	OperatingSystem  text  `json:"OperatingSystem"`
 	IPAddress        text  `json:"IPAddress"`
 	LastLoggedInUser text  `json:"LastLoggedInUser"`
+	// Online is 0 offline, 1/2/11/12 online, 198 suspended, 199 never checked in.
+	Online vsaID `json:"Online"`
 }
+
+// Agent states the billing service does not count (services-apis.md, Kaseya VSA, H).
+const (
+	onlineSuspended      = "198"
+	onlineNeverCheckedIn = "199"
+)
 
 func (r agentRecord) asset() provider.ToolAsset {
 	name := string(r.ComputerName)
@@ -33,6 +41,7 @@ func (r agentRecord) asset() provider.ToolAsset {
 		OS:             firstNonEmpty(string(r.OperatingSystem), string(r.OSInfo), string(r.OSType)),
 		IPAddress:      string(r.IPAddress),
 		LastUser:       string(r.LastLoggedInUser),
+		Dormant:        r.Online == onlineSuspended || r.Online == onlineNeverCheckedIn,
 	}
 }
 

@@ -28,6 +28,9 @@ type Fixture struct {
 	// CommunicationTypes defaults to Email, Direct, Cell and Fax when empty.
 	CommunicationTypes []CommunicationType `json:"communicationTypes,omitempty" yaml:"communicationTypes,omitempty"`
 	Contacts           []Contact           `json:"contacts,omitempty" yaml:"contacts,omitempty"`
+	// Agreements and Additions are the recurring billing lines (billing.go).
+	Agreements []Agreement `json:"agreements,omitempty" yaml:"agreements,omitempty"`
+	Additions  []Addition  `json:"additions,omitempty" yaml:"additions,omitempty"`
 }
 
 // Ids of DefaultFixture's setup records. They deliberately differ from a fresh CW install's

@@ -64,6 +64,8 @@ type state struct {
 
 	nextID map[string]int
 	clock  time.Time
+
+	billing billingState
 }
 
 // New builds a simulator from f. It panics when f is inconsistent; call f.Validate first when
@@ -151,6 +153,9 @@ func build(f Fixture) (*state, error) {
 		if _, err := st.addContact(c); err != nil {
 			return nil, err
 		}
+	}
+	if err := st.seedBilling(f); err != nil {
+		return nil, err
 	}
 	return st, nil
 }

@@ -25,6 +25,19 @@ type Fixture struct {
 	Companies []FixtureCompany `json:"companies,omitempty" yaml:"companies,omitempty"`
 	// BasePath is the access URL's path; empty means "/api" (the cloud console's access URL).
 	BasePath string `json:"basePath,omitempty" yaml:"basePath,omitempty"`
+	// MonthlyUsage seeds licensing.getMonthlyUsage (licensing.go).
+	MonthlyUsage []FixtureUsage `json:"monthlyUsage,omitempty" yaml:"monthlyUsage,omitempty"`
+}
+
+// FixtureUsage is one company's monthly-usage counter for one month.
+type FixtureUsage struct {
+	// CompanyID names the company by id, or CompanyName by name (for generated ids).
+	CompanyID   string `json:"companyId,omitempty" yaml:"companyId,omitempty"`
+	CompanyName string `json:"companyName,omitempty" yaml:"companyName,omitempty"`
+	// Month is "mm/yyyy".
+	Month   string `json:"month" yaml:"month"`
+	Counter string `json:"counter" yaml:"counter"`
+	Value   int    `json:"value" yaml:"value"`
 }
 
 // FixtureCompany seeds one company.
@@ -98,6 +111,17 @@ func (f Fixture) validate() error {
 		}
 		if c.ParentID != "" && c.ParentID != f.Partner.ID && !partners[c.ParentID] {
 			return fmt.Errorf("companies[%d]: parent %q is not the partner nor an earlier partner company", i, c.ParentID)
+		}
+	}
+	for i, u := range f.MonthlyUsage {
+		if !targetMonthPattern.MatchString(u.Month) {
+			return fmt.Errorf("monthlyUsage[%d]: month %q is not mm/yyyy", i, u.Month)
+		}
+		if (u.CompanyID == "") == (u.CompanyName == "") {
+			return fmt.Errorf("monthlyUsage[%d]: give exactly one of companyId and companyName", i)
+		}
+		if u.CompanyName != "" && !names[strings.ToLower(u.CompanyName)] {
+			return fmt.Errorf("monthlyUsage[%d]: no company named %q", i, u.CompanyName)
 		}
 	}
 	return nil

@@ -70,6 +70,8 @@ type Server struct {
 	partner      *Company
 	companies    []*Company // every company below the partner, in creation order
 	seq          int
+	// usage holds licensing.getMonthlyUsage figures by "companyId|mm/yyyy|counter".
+	usage map[string]int
 }
 
 // New builds a simulator from f. An inconsistent fixture (duplicate names or ids, a parent
@@ -109,6 +111,7 @@ func New(f Fixture) *Server {
 	for _, c := range f.Companies {
 		s.companies = append(s.companies, s.newCompany(c, s.partner.ID))
 	}
+	s.seedUsage(f.MonthlyUsage)
 	return s
 }
 

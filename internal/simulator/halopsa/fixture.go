@@ -26,6 +26,8 @@ type Fixture struct {
 	Sites      []Site      `json:"sites,omitempty" yaml:"sites,omitempty"`
 	Users      []User      `json:"users,omitempty" yaml:"users,omitempty"`
 	Assets     []Asset     `json:"assets,omitempty" yaml:"assets,omitempty"`
+	// RecurringInvoices are the billing lines (billing.go).
+	RecurringInvoices []RecurringInvoice `json:"recurringInvoices,omitempty" yaml:"recurringInvoices,omitempty"`
 }
 
 // TopLevel is a Halo top level, the grouping of clients (e.g. "Managed", "Prospects"). The

@@ -61,6 +61,8 @@ type Server struct {
 	users      map[int]*User
 	assets     map[int]*Asset
 	nextID     map[string]int // per resource, so ids are deterministic
+
+	billing billingStore
 }
 
 // New builds a server seeded from f. Seed records keep their ids; records with id 0 get the next
@@ -107,6 +109,9 @@ func New(f Fixture) *Server {
 	}
 	for _, a := range f.Assets {
 		s.AddAsset(a)
+	}
+	for _, inv := range f.RecurringInvoices {
+		s.AddRecurringInvoice(inv)
 	}
 	return s
 }
@@ -156,6 +161,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(path, "/api/")
 	if !ok {
 		writeMessage(w, http.StatusNotFound, "The requested resource was not found")
+		return
+	}
+	if s.serveBilling(w, r, rest) {
 		return
 	}
 	name, idPart, hasID := strings.Cut(rest, "/")
