@@ -155,7 +155,7 @@ func TestRuleAndDashboardExpressions(t *testing.T) {
 			}
 		})
 	}
-	want := []string{"AccountSyncConnectionNotReady", "AccountSyncConnectionRateLimited", "AccountSyncMappingsHaveEvents",
+	want := []string{"AccountSyncBillingFailing", "AccountSyncConnectionNotReady", "AccountSyncConnectionRateLimited", "AccountSyncMappingsHaveEvents",
 		"AccountSyncPolicyRateLimited", "AccountSyncPolicySyncFailing", "AccountSyncVendorThrottling"}
 	got := make([]string, 0, len(alerts))
 	for a := range alerts {
