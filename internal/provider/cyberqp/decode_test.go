@@ -8,19 +8,19 @@ import (
 )
 
 func TestDecodePages(t *testing.T) {
-	rows, maxCount, err := decodeCustomerPage([]byte(`{"maxCountCount":"3","clients":[{"id":123456789012345678901,"name":"A"},{"id":"g-1","name":null}]}`))
+	rows, maxCount, err := decodeCustomerPage([]byte(`{"maxCount":"3","clients":[{"id":123456789012345678901,"name":"A"},{"id":"g-1","name":null}]}`))
 	if err != nil || maxCount != 3 || len(rows) != 2 || rows[0].ID != "123456789012345678901" || rows[1].Name != "" {
 		t.Fatalf("customers %+v %d %v", rows, maxCount, err)
 	}
 	if _, maxCount, _ := decodeCustomerPage([]byte(`{"clients":[]}`)); maxCount != -1 {
-		t.Fatalf("absent maxCountCount = %d", maxCount)
+		t.Fatalf("absent maxCount = %d", maxCount)
 	}
 	for _, bad := range []string{`[]`, `{"clients":[{"name":"no id"}]}`, `{"clients":{"id":1}}`, `{"clients":[{"id":{"x":1}}]}`, ``} {
 		if _, _, err := decodeCustomerPage([]byte(bad)); err == nil {
 			t.Errorf("decodeCustomerPage(%s) succeeded", bad)
 		}
 	}
-	users, maxCount, err := decodeUserPage([]byte(`{"maxCountCount":1,"users":[{"qpID":"u1","email":null,"displayName":"","firstName":"A","lastName":"B","userPrincipalName":"a.b@x.org","phoneNumber":5551234}]}`))
+	users, maxCount, err := decodeUserPage([]byte(`{"maxCount":1,"users":[{"qpID":"u1","email":null,"displayName":"","firstName":"A","lastName":"B","userPrincipalName":"a.b@x.org","phoneNumber":5551234}]}`))
 	if err != nil || maxCount != 1 {
 		t.Fatal(err)
 	}
@@ -83,8 +83,8 @@ func TestLooksLikeAddress(t *testing.T) {
 
 func FuzzDecodeCustomerPage(f *testing.F) {
 	for _, s := range []string{
-		`{"maxCountCount":2,"clients":[{"id":"c1","name":"A"},{"id":2,"name":"B"}]}`,
-		`{"maxCountCount":"x","clients":null}`, `{"maxCountCount":-1}`, `{"clients":[{"id":true}]}`, `[]`, `{`,
+		`{"maxCount":2,"clients":[{"id":"c1","name":"A"},{"id":2,"name":"B"}]}`,
+		`{"maxCount":"x","clients":null}`, `{"maxCount":-1}`, `{"clients":[{"id":true}]}`, `[]`, `{`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -94,7 +94,7 @@ func FuzzDecodeCustomerPage(f *testing.F) {
 			return
 		}
 		if maxCount < -1 {
-			t.Fatalf("maxCountCount %d", maxCount)
+			t.Fatalf("maxCount %d", maxCount)
 		}
 		for _, r := range rows {
 			if r.org().ID == "" {
@@ -106,7 +106,7 @@ func FuzzDecodeCustomerPage(f *testing.F) {
 
 func FuzzDecodeUserPage(f *testing.F) {
 	for _, s := range []string{
-		`{"maxCountCount":1,"users":[{"qpID":"u1","email":"a@b.c","displayName":"A","firstName":"A","lastName":"B","phoneNumber":"1","userPrincipalName":"a@b.c"}]}`,
+		`{"maxCount":1,"users":[{"qpID":"u1","email":"a@b.c","displayName":"A","firstName":"A","lastName":"B","phoneNumber":"1","userPrincipalName":"a@b.c"}]}`,
 		`{"users":[{"qpID":7,"userPrincipalName":"x@y.z"}]}`, `{"users":[{"email":"no id"}]}`, `null`,
 		`{"users":[{"qpID":"u","phone":["",{"a":1},"5"],"mobilePhone":null,"givenName":7,"surname":false}]}`,
 		`{"users":[{"qpID":"u","phoneNumber":[[1]],"mobilePhone":-0.5e3}]}`,
