@@ -27,6 +27,7 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/assetsync"
 	"github.com/accountsync/accountsync-operator/internal/connection"
 	"github.com/accountsync/accountsync-operator/internal/creation"
+	"github.com/accountsync/accountsync-operator/internal/mapping"
 	"github.com/accountsync/accountsync-operator/internal/match"
 	"github.com/accountsync/accountsync-operator/internal/plan"
 	"github.com/accountsync/accountsync-operator/internal/provider"
@@ -550,7 +551,7 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 	if prev := st.Assets; prev != nil && !snap.accepted {
 		// The PSA assets the last sync left in the account; an empty or shrunken listing of
 		// them would have every asset created again.
-		inPSA := int(prev.Created + prev.Updated + prev.Unchanged)
+		inPSA := mapping.AssetsInPSA(prev)
 		if s := plan.Shrunk(m.sp.Spec.Safety, v1alpha1.ListingPSAAssets, inPSA, len(in.PSAAssets)); s != nil {
 			m.suspect = append(m.suspect, fmt.Sprintf("the PSA lists %d assets for account %s, the last sync left %d", s.Current, accountID, s.Previous))
 			suspectSnapshots.WithLabelValues(m.policy.Namespace, m.policy.Name, s.Listing).Inc()
@@ -570,7 +571,8 @@ func (m *mappingRun) syncAssets(ctx context.Context, psa provider.Client, snap *
 		planned.Creates[i].Category = snap.CreateSettings.AssetCategory
 	}
 	counts, problems := assetsync.Apply(ctx, caps, in, planned)
-	st.Assets = &counts
+	st.Assets = mapping.AssetState(st.Assets, counts)
+	m.reportAssetWrites(counts)
 	out := make([]string, 0, len(problems))
 	deferred := 0
 	for _, p := range problems {
@@ -621,7 +623,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 			"PSA user %s linked to tool user %s no longer exists: unlinked", gone.PSAUserID, gone.ToolUserID)
 	}
 	links := res.Links
-	created := int32(0)
+	created, failedCreates := int32(0), 0
 	unmatched := res.Unmatched
 	if spec.CreateMissing && len(unmatched) > 0 {
 		creator, ok := psa.(provider.UserCreator)
@@ -641,6 +643,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 					m.rateLimited(err)
 					// An unknown outcome is safe: the next sync matches the user by email first.
 					problems = append(problems, fmt.Sprintf("creating user %q: %v", u.Email+u.Name, err))
+					failedCreates++
 					still = append(still, u)
 					continue
 				}
@@ -652,10 +655,32 @@ func (m *mappingRun) syncUsers(ctx context.Context, psa, tool provider.Client, s
 	}
 	sortLinks(links)
 	st.UserLinks = boundedUserLinks(links)
-	st.Users = &v1alpha1.UserCounts{Matched: int32(len(links)) - created, Ambiguous: int32(len(res.Ambiguous)),
-		Unmatched: int32(len(unmatched)), Created: created}
+	st.Users = mapping.UserState(st.Users, mapping.UserRun{Linked: len(links), Ambiguous: len(res.Ambiguous),
+		Unmatched: len(unmatched), Created: int(created)})
+	m.reportUserCreates(int(created), failedCreates)
 	st.AmbiguousUsers = ambiguousUsers(res.Ambiguous)
 	return problems
+}
+
+// reportAssetWrites puts what this sync did to the assets where per-sync numbers belong: an
+// event when it wrote something, and the metrics. Status keeps only the state.
+func (m *mappingRun) reportAssetWrites(run v1alpha1.AssetCounts) {
+	countMappingWrites(m.policy, "asset", "created", int(run.Created))
+	countMappingWrites(m.policy, "asset", "updated", int(run.Updated))
+	countMappingWrites(m.policy, "asset", "failed", int(run.Failed))
+	if run.Created+run.Updated > 0 {
+		m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "AssetsSynced", "SyncAssets",
+			"created %d, updated %d of %d assets (%d failed)", run.Created, run.Updated, run.Total, run.Failed)
+	}
+}
+
+// reportUserCreates is reportAssetWrites for the PSA users a sync created.
+func (m *mappingRun) reportUserCreates(created, failed int) {
+	countMappingWrites(m.policy, "user", "created", created)
+	countMappingWrites(m.policy, "user", "failed", failed)
+	if created > 0 {
+		m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "UsersCreated", "SyncUsers", "created %d PSA users", created)
+	}
 }
 
 // rateLimited notes the vendor's Retry-After that err carries, if any, and reports whether it
