@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/mapping"
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
@@ -79,8 +80,7 @@ func retryAfter(err error) (time.Duration, bool) {
 
 // rateLimitedMessage says until when a rate-limited vendor is left alone.
 func rateLimitedMessage(err error, wait time.Duration) string {
-	until := time.Now().Add(wait).UTC().Truncate(time.Second).Format(time.RFC3339)
-	return fmt.Sprintf("rate limited by the vendor until %s: %v", until, err)
+	return mapping.RateLimitedMessage(time.Now(), err.Error(), wait)
 }
 
 // deadlineMessage names the reconcile deadline when it is what ended the vendor call.
