@@ -62,11 +62,19 @@ func TestDecide(t *testing.T) {
 			want{next: Report, ready: "False/Suspended", message: "spec.suspend is true"}},
 		{"policy suspended keeps the state", func() Input { in := linkedPair(); in.PolicySuspended = true; return in },
 			want{next: Report, ready: "False/Suspended", message: "policy p is suspended"}},
-		{"connection not ready", func() Input { in := linkedPair(); in.ConnectionProblem = `IntegrationConnection "bms" is not Ready (Unreachable)`; return in },
+		{"connection not ready", func() Input {
+			in := linkedPair()
+			in.ConnectionProblem = `IntegrationConnection "bms" is not Ready (Unreachable)`
+			return in
+		},
 			want{next: Report, ready: "False/ConnectionNotReady", state: v1alpha1.StateNotAvailable, message: "not Ready"}},
 		{"no snapshot yet: wait for the policy's first sync", func() Input { in := linkedPair(); in.HasSnapshot = false; return in },
 			want{next: Skip}},
-		{"lost the one-to-one rule", func() Input { in := linkedPair(); in.Conflict = "AccountMapping older links organization 9001"; return in },
+		{"lost the one-to-one rule", func() Input {
+			in := linkedPair()
+			in.Conflict = "AccountMapping older links organization 9001"
+			return in
+		},
 			want{next: Report, ready: "False/Conflict", state: v1alpha1.StateHasEvents, problem: true, message: "older"}},
 		{"a vendor asked to wait", func() Input { in := linkedPair(); in.RetryAfter = 30 * time.Second; return in },
 			want{next: Skip, requeue: 30 * time.Second}},
@@ -149,7 +157,11 @@ func TestDecide(t *testing.T) {
 			return in
 		}, want{next: Report, ready: "False/AssetSyncFailed", state: v1alpha1.StateHasEvents, problem: true, done: true,
 			message: "NoMainLocation; listing tool users: 500"}},
-		{"user problems", func() Input { in := linkedPair(); in.Sync = &SyncResult{UserProblems: []string{"HaloPSA cannot create users"}}; return in },
+		{"user problems", func() Input {
+			in := linkedPair()
+			in.Sync = &SyncResult{UserProblems: []string{"HaloPSA cannot create users"}}
+			return in
+		},
 			want{next: Report, ready: "False/UserSyncFailed", state: v1alpha1.StateHasEvents, problem: true, done: true}},
 		{"a suspect listing keeps the state", func() Input {
 			in := linkedPair()
