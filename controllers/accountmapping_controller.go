@@ -216,20 +216,11 @@ func (m *mappingRun) recordCreated(c mapping.CreatedRecord) {
 // setReady sets Ready and the state, emitting an Event only on a real transition.
 func (m *mappingRun) setReady(status metav1.ConditionStatus, reason, message string, state v1alpha1.MappingState) {
 	am := m.am
-	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
-	prev := readyReason(am.Status.Conditions)
-	setCondition(&am.Status.Conditions, am.Generation, v1alpha1.ConditionReady, status, reason, message)
+	setConditionWithEvent(m.r.Recorder, am, &am.Status.Conditions, v1alpha1.ConditionReady, status, reason, message, "Link")
 	if state != "" {
 		am.Status.State = state
 	}
 	am.Status.State = stateWithServices(&am.Status)
-	if prev != string(status)+"/"+reason {
-		eventType := corev1.EventTypeNormal
-		if status != metav1.ConditionTrue {
-			eventType = corev1.EventTypeWarning
-		}
-		m.r.Recorder.Eventf(am, nil, eventType, reason, "Link", "%s", truncate(message, 512))
-	}
 }
 
 // addEvent records a problem in status.recentEvents unless it repeats the newest one, so a

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -34,6 +35,18 @@ func setCondition(conds *[]metav1.Condition, generation int64, typ string, statu
 		Message:            truncate(message, 1024),
 		ObservedGeneration: generation,
 	})
+}
+
+// setConditionWithEvent sets a condition as setCondition does and, when its status or reason
+// changed, emits the reason's event, of the type the reason table (v1alpha1.Reasons) gives it.
+// Every reconciler sets its conditions through it, so one situation reads the same everywhere.
+func setConditionWithEvent(rec events.EventRecorder, obj client.Object, conds *[]metav1.Condition, typ string, status metav1.ConditionStatus, reason, message, action string) {
+	// Compared as a key: meta.SetStatusCondition updates the existing condition in place.
+	prev := conditionKey(*conds, typ)
+	setCondition(conds, obj.GetGeneration(), typ, status, reason, message)
+	if prev != string(status)+"/"+reason {
+		rec.Eventf(obj, nil, v1alpha1.ReasonEventType(reason), reason, action, "%s", truncate(message, 512))
+	}
 }
 
 // syncRequest returns the sync-now annotation value when it differs from the last handled one.

@@ -184,15 +184,7 @@ func (r *IntegrationConnectionReconciler) refusedBackoff(ic *v1alpha1.Integratio
 }
 
 func (r *IntegrationConnectionReconciler) setReady(ic *v1alpha1.IntegrationConnection, status metav1.ConditionStatus, reason, message string) {
-	prev := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady)
-	setCondition(&ic.Status.Conditions, ic.Generation, v1alpha1.ConditionReady, status, reason, message)
-	if prev == nil || prev.Status != status || prev.Reason != reason {
-		eventType := corev1.EventTypeNormal
-		if status != metav1.ConditionTrue {
-			eventType = corev1.EventTypeWarning
-		}
-		r.Recorder.Eventf(ic, nil, eventType, reason, "Probe", "%s", truncate(message, 512))
-	}
+	setConditionWithEvent(r.Recorder, ic, &ic.Status.Conditions, v1alpha1.ConditionReady, status, reason, message, "Probe")
 }
 
 func (r *IntegrationConnectionReconciler) finish(ctx context.Context, ic *v1alpha1.IntegrationConnection, before *v1alpha1.IntegrationConnectionStatus) error {

@@ -40,8 +40,6 @@ const (
 
 	policyRefIndex     = "spec.policyRef.name"
 	connectionRefIndex = "spec.connectionRefs"
-
-	reasonPolicyValid = "Valid"
 )
 
 // SyncPolicyReconciler takes one snapshot of both sides per sync, plans, and creates, updates or
@@ -87,7 +85,8 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	}
 
 	if sp.Spec.Suspend {
-		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy is suspended")
+		// Suspended reads the same on the policy and on its mappings: Ready=False, a Normal event.
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: the policy does not run")
 		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: no sync runs")
 		st.NextSyncTime = nil
 		return ctrl.Result{}, r.finish(ctx, sp, before)
@@ -98,8 +97,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 	if reason != "" {
-		ready := metav1.ConditionFalse
-		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, ready, reason, msg)
+		r.setReady(sp, metav1.ConditionFalse, reason, msg)
 		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
 		r.Snapshots.Unschedule(req.NamespacedName)
 		// The connection watch brings the policy back when the connection changes.
@@ -109,7 +107,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		// Refused rather than left to mappings that would wait in Creating forever. Terminal:
 		// a spec edit or a connection change brings the policy back.
 		msg := capabilityMessage(missing)
-		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
 		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, msg)
 		r.Snapshots.Unschedule(req.NamespacedName)
 		st.NextSyncTime = nil
@@ -140,7 +138,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
 	if err != nil {
 		if ce, ok := connection.AsConfigError(err); ok {
-			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
+			r.setReady(sp, metav1.ConditionFalse, ce.Reason, ce.Message)
 			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
 			return ctrl.Result{}, r.finish(ctx, sp, before)
 		}
@@ -174,7 +172,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
 	if err := r.plan(ctx, sp, snap, true, accepting); err != nil {
 		if ce, ok := connection.AsConfigError(err); ok {
-			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
+			r.setReady(sp, metav1.ConditionFalse, ce.Reason, ce.Message)
 			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
 			return ctrl.Result{}, r.finish(ctx, sp, before)
 		}
@@ -352,7 +350,7 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	counts := result.Counts
 	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
-	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
+	r.setReady(sp, metav1.ConditionTrue, v1alpha1.ReasonValid, "policy and both connections are usable")
 	if fresh || r.Snapshots.Suspect(key) == nil {
 		// After a suspect sync the last good snapshot is re-planned, but the times and calls
 		// in status stay those of the suspect sync, the latest one.
@@ -613,16 +611,12 @@ func isGeneratedBy(am *v1alpha1.AccountMapping, sp *v1alpha1.SyncPolicy) bool {
 }
 
 func (r *SyncPolicyReconciler) setSynced(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
-	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
-	prev := conditionKey(sp.Status.Conditions, v1alpha1.ConditionSynced)
-	setCondition(&sp.Status.Conditions, sp.Generation, v1alpha1.ConditionSynced, status, reason, message)
-	if prev != string(status)+"/"+reason {
-		eventType := corev1.EventTypeNormal
-		if status != metav1.ConditionTrue && reason != v1alpha1.ReasonSuspended {
-			eventType = corev1.EventTypeWarning
-		}
-		r.Recorder.Eventf(sp, nil, eventType, reason, "Sync", "%s", truncate(message, 512))
-	}
+	setConditionWithEvent(r.Recorder, sp, &sp.Status.Conditions, v1alpha1.ConditionSynced, status, reason, message, "Sync")
+}
+
+// setReady says whether the policy can run.
+func (r *SyncPolicyReconciler) setReady(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
+	setConditionWithEvent(r.Recorder, sp, &sp.Status.Conditions, v1alpha1.ConditionReady, status, reason, message, "Validate")
 }
 
 func (r *SyncPolicyReconciler) finish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus) error {

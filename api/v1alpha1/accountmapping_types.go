@@ -18,22 +18,6 @@ const (
 	StateNotAvailable MappingState = "NotAvailable"
 )
 
-// Ready condition reasons of an AccountMapping.
-const (
-	ReasonLinked                  = "Linked"
-	ReasonCreating                = "Creating"
-	ReasonPSAAccountMissing       = "PSAAccountMissing"
-	ReasonToolOrganizationMissing = "ToolOrganizationMissing"
-	ReasonConflict                = "Conflict"
-	ReasonAssetSyncFailed         = "AssetSyncFailed"
-	ReasonUserSyncFailed          = "UserSyncFailed"
-	ReasonNameConflict            = "NameConflict"
-	ReasonPolicyNotFound          = "PolicyNotFound"
-	// ReasonSuggested: linked by the policy because the pair's suggestion score reached
-	// matching.autoLinkScore (the score is in the accountsync.io/suggested-score annotation).
-	ReasonSuggested = "Suggested"
-)
-
 // LocationMode says where a mapped organization's assets land in the PSA.
 // +kubebuilder:validation:Enum=Main;GroupID;Custom
 type LocationMode string

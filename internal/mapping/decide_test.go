@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,9 @@ func TestDecide(t *testing.T) {
 			if got != c.want {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
+			if d.Ready != nil {
+				checkAgainstReasonTable(t, d)
+			}
 			if d.Problem != nil && (d.Ready == nil || d.Problem.Reason != d.Ready.Reason || d.Problem.Message != d.Ready.Message) {
 				t.Errorf("the recent event %+v is not the Ready condition %+v", d.Problem, d.Ready)
 			}
@@ -276,5 +280,28 @@ func TestTargetIDs(t *testing.T) {
 	st := v1alpha1.AccountMappingStatus{PSAAccount: &v1alpha1.RecordRef{ID: "251"}, ToolOrganization: &v1alpha1.RecordRef{ID: "other"}}
 	if tool, psa := TargetIDs(spec, st); tool != "9001" || psa != "251" {
 		t.Fatalf("after the create: %q %q; the spec's id wins on the side it names", tool, psa)
+	}
+}
+
+// checkAgainstReasonTable: every reason a decision sets is a mapping Ready reason of the one
+// reason table, with the state the table implies.
+func checkAgainstReasonTable(t *testing.T, d Decision) {
+	t.Helper()
+	info, ok := v1alpha1.LookupReason(d.Ready.Reason)
+	if !ok || !slices.Contains(info.Conditions, v1alpha1.OnMappingReady) {
+		t.Errorf("reason %s is not an AccountMapping Ready reason of the table", d.Ready.Reason)
+		return
+	}
+	switch {
+	case info.MappingState != "":
+		if d.State != info.MappingState {
+			t.Errorf("%s: state %q, the table says %q", info.Reason, d.State, info.MappingState)
+		}
+	case info.Reason == v1alpha1.ReasonRateLimited:
+		if d.State != v1alpha1.StateHasEvents && d.State != v1alpha1.StateNotAvailable {
+			t.Errorf("RateLimited: state %q", d.State)
+		}
+	case d.State != "":
+		t.Errorf("%s keeps the state, but the decision sets %q", info.Reason, d.State)
 	}
 }
