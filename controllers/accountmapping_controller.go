@@ -238,12 +238,9 @@ func (m *mappingRun) addEvent(reason, message string) {
 }
 
 func (m *mappingRun) finish(ctx context.Context) error {
-	am := m.am
-	recordMappingState(am)
-	if equality.Semantic.DeepEqual(m.before, &am.Status) {
-		return nil
-	}
-	return writeStatus(ctx, m.r.Client, am)
+	err := updateStatus(ctx, m.r.Client, m.am, m.before, &m.am.Status)
+	recordMappingState(m.am)
+	return err
 }
 
 func (r *AccountMappingReconciler) seen(name types.NamespacedName, uid types.UID) processedKey {

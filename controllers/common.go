@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -62,23 +61,6 @@ func annotationRequest(obj client.Object, annotation, lastHandled string) (strin
 		return "", false
 	}
 	return v, true
-}
-
-// patchStatusIfChanged writes status only when it differs from what was read, so a quiet sync
-// makes no API-server write. before must be a deep copy taken before the reconcile changed obj.
-func patchStatusIfChanged(ctx context.Context, c client.Client, obj client.Object, before, after any) error {
-	if equality.Semantic.DeepEqual(before, after) {
-		return nil
-	}
-	return writeStatus(ctx, c, obj)
-}
-
-// writeStatus stores obj's status with a budget of its own: a reconcile that ran out of its
-// deadline must still be able to say so in status.
-func writeStatus(ctx context.Context, c client.Client, obj client.Object) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
-	defer cancel()
-	return c.Status().Update(ctx, obj)
 }
 
 // retryAfter returns the wait a vendor asked for (Retry-After on a 429, or on a 503), if err

@@ -188,7 +188,7 @@ func (r *IntegrationConnectionReconciler) setReady(ic *v1alpha1.IntegrationConne
 }
 
 func (r *IntegrationConnectionReconciler) finish(ctx context.Context, ic *v1alpha1.IntegrationConnection, before *v1alpha1.IntegrationConnectionStatus) error {
-	return patchStatusIfChanged(ctx, r.Client, ic, before, &ic.Status)
+	return updateStatus(ctx, r.Client, ic, before, &ic.Status)
 }
 
 func sideOf(p v1alpha1.ProviderName) v1alpha1.Side {

@@ -620,7 +620,7 @@ func (r *SyncPolicyReconciler) setReady(sp *v1alpha1.SyncPolicy, status metav1.C
 }
 
 func (r *SyncPolicyReconciler) finish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus) error {
-	return patchStatusIfChanged(ctx, r.Client, sp, before, &sp.Status)
+	return updateStatus(ctx, r.Client, sp, before, &sp.Status)
 }
 
 func firstN[T any](items []T, n int) []T {
