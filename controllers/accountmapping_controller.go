@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -77,6 +78,7 @@ type processedKey struct {
 // +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
 
 func (r *AccountMappingReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("mapping", req.Name))
 	return requeueOnConflict(r.reconcile(ctx, req))
 }
 
@@ -89,6 +91,7 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("policy", am.Spec.PolicyRef.Name))
 	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy()}
 	result, err := m.run(ctx)
 	if err == nil && !m.keepsUserPlan {
@@ -147,6 +150,7 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		in.Sync = m.syncPair(ctx, d.ToolOrganization.ID, d.PSAAccount.ID)
 		d = mapping.Decide(in)
 	}
+	log.FromContext(ctx).V(1).Info("decided", "ready", d.Ready, "state", d.State, "requeue", d.Requeue, "waitOut", d.WaitOut)
 	return m.report(d), nil
 }
 

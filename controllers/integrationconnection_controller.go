@@ -66,6 +66,7 @@ type probeRecord struct {
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 
 func (r *IntegrationConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("connection", req.Name))
 	return requeueOnConflict(r.reconcile(ctx, req))
 }
 
@@ -148,7 +149,7 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 	}
 	r.probed.Store(req.NamespacedName, probeRecord{client: cl, next: time.Now().Add(requeue)})
 	if perr != nil {
-		logger.Info("probe failed", "reason", provider.KindOf(perr), "error", perr.Error(), "retryIn", requeue.String())
+		logger.Info("probe failed", "provider", ic.Spec.Provider, "kind", provider.KindOf(perr), "error", perr.Error(), "retryIn", requeue.String())
 	}
 	return ctrl.Result{RequeueAfter: requeue}, r.finish(ctx, ic, before)
 }

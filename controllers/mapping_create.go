@@ -31,7 +31,7 @@ func (m *mappingRun) create(ctx context.Context, side v1alpha1.Side, source stri
 		m.setReady(metav1.ConditionFalse, v1alpha1.ReasonCreating, fmt.Sprintf("creating %s record %q", side, in.Name), v1alpha1.StateNotAvailable)
 		// Stored before the create is sent: after an unknown outcome the name is looked up.
 		if err := updateStatus(ctx, m.r.Client, m.am, m.before, &m.am.Status); err != nil {
-			return fmt.Errorf("recording the create intent: %w", err)
+			return err
 		}
 		m.before = m.am.Status.DeepCopy()
 		return nil

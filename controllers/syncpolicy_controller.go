@@ -57,6 +57,7 @@ type SyncPolicyReconciler struct {
 // +kubebuilder:rbac:groups=accountsync.io,resources=accountmappings,verbs=get;list;watch;create;update;patch;delete
 
 func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("policy", req.Name))
 	return requeueOnConflict(r.reconcile(ctx, req))
 }
 
@@ -142,7 +143,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
 			return ctrl.Result{}, r.finish(ctx, sp, before)
 		}
-		logger.Info("sync failed", "error", err.Error())
+		logger.Info("sync failed", "kind", provider.KindOf(err), "error", err.Error())
 		wait := min(interval, failedSyncRetry)
 		if provider.IsKind(err, provider.KindRateLimited) {
 			// The vendor said when to come back: the policy waits that long, off the worker.
@@ -324,7 +325,7 @@ func resolveNames(field string, names []string, refs []provider.NamedRef) ([]str
 func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy, snap *Snapshot, fresh, accepted bool) error {
 	mappings := &v1alpha1.AccountMappingList{}
 	if err := r.List(ctx, mappings, client.InNamespace(sp.Namespace), client.MatchingFields{policyRefIndex: sp.Name}); err != nil {
-		return err
+		return fmt.Errorf("listing the mappings of policy %s: %w", sp.Name, err)
 	}
 	in := snap.planInput
 	in.Policy = sp
@@ -520,7 +521,7 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 		switch {
 		case !ok:
 			if err := controllerutil.SetControllerReference(sp, desired, r.Scheme()); err != nil {
-				return failures, err
+				return failures, fmt.Errorf("owning mapping %s: %w", ms.Name, err)
 			}
 			if err := r.Create(ctx, desired); err != nil && !apierrors.IsAlreadyExists(err) {
 				failures++
@@ -547,7 +548,7 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 			cur.Labels[v1alpha1.PolicyLabel] = sp.Name
 			if err := r.Update(ctx, cur); err != nil {
 				if apierrors.IsConflict(err) {
-					return failures, err
+					return failures, fmt.Errorf("updating mapping %s: %w", ms.Name, err)
 				}
 				failures++
 				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingUpdateFailed", "UpdateMapping", "%s: %v", ms.Name, err)
