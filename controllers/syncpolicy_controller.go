@@ -62,7 +62,6 @@ func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 }
 
 func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	logger := log.FromContext(ctx)
 	sp := &v1alpha1.SyncPolicy{}
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -85,33 +84,11 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		interval = defaultSyncInterval
 	}
 
-	if sp.Spec.Suspend {
-		// Suspended reads the same on the policy and on its mappings: Ready=False, a Normal event.
-		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: the policy does not run")
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: no sync runs")
-		st.NextSyncTime = nil
-		return ctrl.Result{}, r.finish(ctx, sp, before)
-	}
-
-	psa, tool, reason, msg, err := policyConnections(ctx, r.Client, r.Clients, sp)
+	psa, tool, usable, err := r.usable(ctx, sp)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if reason != "" {
-		r.setReady(sp, metav1.ConditionFalse, reason, msg)
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
-		r.Snapshots.Unschedule(req.NamespacedName)
-		// The connection watch brings the policy back when the connection changes.
-		return ctrl.Result{}, r.finish(ctx, sp, before)
-	}
-	if missing := missingCapabilities(&sp.Spec, psa, tool); len(missing) > 0 {
-		// Refused rather than left to mappings that would wait in Creating forever. Terminal:
-		// a spec edit or a connection change brings the policy back.
-		msg := capabilityMessage(missing)
-		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, msg)
-		r.Snapshots.Unschedule(req.NamespacedName)
-		st.NextSyncTime = nil
+	if !usable {
 		return ctrl.Result{}, r.finish(ctx, sp, before)
 	}
 
@@ -138,29 +115,25 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	snap, err := r.takeSnapshot(ctx, sp, psa, tool)
 	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
 	if err != nil {
-		if ce, ok := connection.AsConfigError(err); ok {
-			r.setReady(sp, metav1.ConditionFalse, ce.Reason, ce.Message)
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
-			return ctrl.Result{}, r.finish(ctx, sp, before)
-		}
-		logger.Info("sync failed", "kind", provider.KindOf(err), "error", err.Error())
-		wait := min(interval, failedSyncRetry)
-		if provider.IsKind(err, provider.KindRateLimited) {
-			// The vendor said when to come back: the policy waits that long, off the worker.
-			if d, ok := retryAfter(err); ok {
-				wait = d
-			}
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(err, wait))
-		} else {
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, deadlineMessage(ctx, err))
-		}
-		next := metav1.NewTime(time.Now().Add(wait))
-		st.NextSyncTime = &next
-		if r.Snapshots.Get(key) != nil {
-			r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
-		}
-		return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
+		return r.syncFailed(ctx, sp, err, interval, handled), r.finish(ctx, sp, before)
 	}
+	return r.publish(ctx, sp, before, snap, syncRun{start: start, interval: interval, handled: handled, accepting: accepting, acceptance: acceptance})
+}
+
+// syncRun is what a sync carries from its start to its publication.
+type syncRun struct {
+	start      time.Time
+	interval   time.Duration
+	handled    string
+	accepting  bool
+	acceptance string
+}
+
+// publish plans on a fresh snapshot (which stores it unless it is suspect), applies the plan and
+// schedules the next sync.
+func (r *SyncPolicyReconciler) publish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus, snap *Snapshot, run syncRun) (ctrl.Result, error) {
+	st, key := &sp.Status, types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	start, interval, handled := run.start, run.interval, run.handled
 	// Counted before plan publishes the snapshot: from then on mappings add the records they
 	// create to its maps under the store's lock.
 	toolOrgCount, psaAccountCount := len(snap.ToolOrgs), len(snap.PSAAccounts)
@@ -171,16 +144,14 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	snap.duration = time.Since(start).Round(time.Millisecond).String()
 	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
 	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
-	if err := r.plan(ctx, sp, snap, true, accepting); err != nil {
-		if ce, ok := connection.AsConfigError(err); ok {
-			r.setReady(sp, metav1.ConditionFalse, ce.Reason, ce.Message)
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
-			return ctrl.Result{}, r.finish(ctx, sp, before)
+	if err := r.plan(ctx, sp, snap, true, run.accepting); err != nil {
+		if _, ok := connection.AsConfigError(err); ok {
+			return r.syncFailed(ctx, sp, err, interval, handled), r.finish(ctx, sp, before)
 		}
 		return ctrl.Result{}, err
 	}
-	if accepting {
-		st.LastAcceptedSnapshot = acceptance
+	if run.accepting {
+		st.LastAcceptedSnapshot = run.acceptance
 	}
 	next := snap.nextSync
 	if r.Snapshots.Get(key) != snap {
@@ -189,10 +160,73 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		st.NextSyncTime = &next
 	}
 	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
-	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
+	log.FromContext(ctx).V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
 		"toolOrganizations", toolOrgCount, "psaAccounts", psaAccountCount)
 	syncDuration.WithLabelValues(sp.Namespace, sp.Name).Observe(time.Since(start).Seconds())
 	return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
+}
+
+// usable reports whether the policy can sync, and both its clients when it can; otherwise its
+// conditions say why (suspended, a connection not Ready, a capability the connections lack).
+// Each case is terminal: a spec edit or a connection change brings the policy back.
+func (r *SyncPolicyReconciler) usable(ctx context.Context, sp *v1alpha1.SyncPolicy) (psa, tool provider.Client, ok bool, err error) {
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if sp.Spec.Suspend {
+		// Suspended reads the same on the policy and on its mappings: Ready=False, a Normal event.
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: the policy does not run")
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: no sync runs")
+		sp.Status.NextSyncTime = nil
+		return nil, nil, false, nil
+	}
+	psa, tool, reason, msg, err := policyConnections(ctx, r.Client, r.Clients, sp)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if reason != "" {
+		r.setReady(sp, metav1.ConditionFalse, reason, msg)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
+		r.Snapshots.Unschedule(key)
+		// The connection watch brings the policy back when the connection changes.
+		return nil, nil, false, nil
+	}
+	if missing := missingCapabilities(&sp.Spec, psa, tool); len(missing) > 0 {
+		// Refused rather than left to mappings that would wait in Creating forever.
+		msg := capabilityMessage(missing)
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, msg)
+		r.Snapshots.Unschedule(key)
+		sp.Status.NextSyncTime = nil
+		return nil, nil, false, nil
+	}
+	return psa, tool, true, nil
+}
+
+// syncFailed reports a sync whose listing failed: a configuration error is terminal; a vendor
+// error is tried again after a minute (or interval, if shorter), or when the vendor said.
+func (r *SyncPolicyReconciler) syncFailed(ctx context.Context, sp *v1alpha1.SyncPolicy, err error, interval time.Duration, handled string) ctrl.Result {
+	if ce, ok := connection.AsConfigError(err); ok {
+		r.setReady(sp, metav1.ConditionFalse, ce.Reason, ce.Message)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
+		return ctrl.Result{}
+	}
+	log.FromContext(ctx).Info("sync failed", "kind", provider.KindOf(err), "error", err.Error())
+	wait := min(interval, failedSyncRetry)
+	if provider.IsKind(err, provider.KindRateLimited) {
+		// The vendor said when to come back: the policy waits that long, off the worker.
+		if d, ok := retryAfter(err); ok {
+			wait = d
+		}
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(err, wait))
+	} else {
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, deadlineMessage(ctx, err))
+	}
+	next := metav1.NewTime(time.Now().Add(wait))
+	sp.Status.NextSyncTime = &next
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if r.Snapshots.Get(key) != nil {
+		r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
+	}
+	return ctrl.Result{RequeueAfter: time.Until(next.Time)}
 }
 
 // takeSnapshot lists both sides once: PSA accounts filtered on the server by the resolved status
