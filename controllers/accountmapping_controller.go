@@ -145,6 +145,10 @@ func (m *mappingRun) run(ctx context.Context) (ctrl.Result, error) {
 		m.applyRefs(d)
 		in.Create = m.create(ctx, d.CreateSide, d.CreateFrom)
 		d = mapping.Decide(in)
+		if d.Created != nil {
+			// At once, before the pair's sync: other mappings of the policy may name the record.
+			m.recordCreated(*d.Created)
+		}
 	}
 	if d.Next == mapping.Sync {
 		in.Sync = m.syncPair(ctx, d.ToolOrganization.ID, d.PSAAccount.ID)
@@ -161,9 +165,6 @@ func (m *mappingRun) report(d mapping.Decision) ctrl.Result {
 	m.applyRefs(d)
 	if d.ClearPendingCreate {
 		st.PendingCreate = nil
-	}
-	if d.Created != nil {
-		m.recordCreated(*d.Created)
 	}
 	if d.Problem != nil {
 		m.addEvent(d.Problem.Reason, d.Problem.Message)

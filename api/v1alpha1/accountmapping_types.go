@@ -145,9 +145,11 @@ type AccountMappingStatus struct {
 	// State: OK, HasEvents or NotAvailable (the seeds' OK / Has events / N/A).
 	// +optional
 	State MappingState `json:"state,omitempty"`
-	// Conditions: Ready (reasons Linked, Creating, PSAAccountMissing, ToolOrganizationMissing,
-	// Conflict, ConnectionNotReady, AssetSyncFailed, UserSyncFailed, NameConflict, Suspended,
-	// RateLimited: the vendor asked to wait, the message says until when).
+	// Conditions: Ready (reasons Linked, Suggested, Creating, PSAAccountMissing,
+	// ToolOrganizationMissing, Conflict, ConnectionNotReady, AssetSyncFailed, UserSyncFailed,
+	// NameConflict, PolicyNotFound, Suspended (on the mapping or its policy), SuspectSnapshot,
+	// RateLimited: the vendor asked to wait, the message says until when), and Billing and
+	// Ticketing for the enabled services.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
