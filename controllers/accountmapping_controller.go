@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -208,7 +207,7 @@ func (m *mappingRun) recordCreated(c mapping.CreatedRecord) {
 	case c.Adopted:
 		verb = "found its earlier create of"
 	}
-	m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "Created", "Create", "%s %s record %q (id %s)", verb, c.Side, c.Record.Name, c.Record.ID)
+	emit(m.r.Recorder, m.am, v1alpha1.ReasonCreated, "Create", "%s %s record %q (id %s)", verb, c.Side, c.Record.Name, c.Record.ID)
 	// An adopted record was counted when it was created (an adoption also follows a read of
 	// this mapping that predates its own last status write).
 	if c.Side == v1alpha1.SidePSA {

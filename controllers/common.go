@@ -48,6 +48,12 @@ func setConditionWithEvent(rec events.EventRecorder, obj client.Object, conds *[
 	}
 }
 
+// emit records an event whose reason names an action (v1alpha1.ReasonCreated, ...), of the type
+// the reason table gives it.
+func emit(rec events.EventRecorder, obj client.Object, reason, action, format string, args ...any) {
+	rec.Eventf(obj, nil, v1alpha1.ReasonEventType(reason), reason, action, format, args...)
+}
+
 // syncRequest returns the sync-now annotation value when it differs from the last handled one.
 func syncRequest(obj client.Object, lastHandled string) (string, bool) {
 	return annotationRequest(obj, v1alpha1.SyncRequestedAtAnnotation, lastHandled)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
-
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/internal/assetsync"
 	"github.com/accountsync/accountsync-operator/internal/mapping"
@@ -118,7 +116,7 @@ func (m *mappingRun) syncUsers(ctx context.Context, orgID, accountID string) []s
 	spec := m.sp.Spec.Users
 	res := match.Users(tu, pu, spec.MatchBy, spec.OnMultipleMatches, m.am.Spec.UserOverrides, st.UserLinks)
 	for _, gone := range res.Unlinked {
-		m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "UserUnlinked", "SyncUsers",
+		emit(m.r.Recorder, m.am, v1alpha1.ReasonUserUnlinked, "SyncUsers",
 			"PSA user %s linked to tool user %s no longer exists: unlinked", gone.PSAUserID, gone.ToolUserID)
 	}
 	links, unmatched := res.Links, res.Unmatched
@@ -218,7 +216,7 @@ func (m *mappingRun) reportAssetWrites(run v1alpha1.AssetCounts) {
 	countMappingWrites(m.policy, "asset", "updated", int(run.Updated))
 	countMappingWrites(m.policy, "asset", "failed", int(run.Failed))
 	if run.Created+run.Updated > 0 {
-		m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "AssetsSynced", "SyncAssets",
+		emit(m.r.Recorder, m.am, v1alpha1.ReasonAssetsSynced, "SyncAssets",
 			"created %d, updated %d of %d assets (%d failed)", run.Created, run.Updated, run.Total, run.Failed)
 	}
 }
@@ -228,7 +226,7 @@ func (m *mappingRun) reportUserCreates(created, failed int) {
 	countMappingWrites(m.policy, "user", "created", created)
 	countMappingWrites(m.policy, "user", "failed", failed)
 	if created > 0 {
-		m.r.Recorder.Eventf(m.am, nil, corev1.EventTypeNormal, "UsersCreated", "SyncUsers", "created %d PSA users", created)
+		emit(m.r.Recorder, m.am, v1alpha1.ReasonUsersCreated, "SyncUsers", "created %d PSA users", created)
 	}
 }
 

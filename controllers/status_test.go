@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -85,5 +86,12 @@ func TestUpdateStatusCountsAMappingsServices(t *testing.T) {
 	}
 	if stored.Status.State != v1alpha1.StateHasEvents {
 		t.Fatalf("stored state %q: a failing service makes a linked mapping HasEvents", stored.Status.State)
+	}
+}
+
+// The reason table's event types are Kubernetes' own.
+func TestReasonEventTypesAreKubernetes(t *testing.T) {
+	if v1alpha1.EventNormal != corev1.EventTypeNormal || v1alpha1.EventWarning != corev1.EventTypeWarning {
+		t.Fatalf("event types %q/%q", v1alpha1.EventNormal, v1alpha1.EventWarning)
 	}
 }

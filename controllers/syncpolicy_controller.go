@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -559,7 +558,7 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 			}
 			if err := r.Create(ctx, desired); err != nil && !apierrors.IsAlreadyExists(err) {
 				failures++
-				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingCreateFailed", "CreateMapping", "%s: %v", ms.Name, err)
+				emit(r.Recorder, sp, v1alpha1.ReasonMappingCreateFailed, "CreateMapping", "%s: %v", ms.Name, err)
 			}
 		case !isGeneratedBy(cur, sp):
 			// A person's mapping holds this name; it wins and is left alone.
@@ -585,7 +584,7 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 					return failures, fmt.Errorf("updating mapping %s: %w", ms.Name, err)
 				}
 				failures++
-				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingUpdateFailed", "UpdateMapping", "%s: %v", ms.Name, err)
+				emit(r.Recorder, sp, v1alpha1.ReasonMappingUpdateFailed, "UpdateMapping", "%s: %v", ms.Name, err)
 			}
 		}
 	}
@@ -596,10 +595,10 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 		}
 		if err := r.Delete(ctx, cur, client.Preconditions{UID: &cur.UID}); err != nil && !apierrors.IsNotFound(err) {
 			failures++
-			r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingDeleteFailed", "RemoveMapping", "%s: %v", name, err)
+			emit(r.Recorder, sp, v1alpha1.ReasonMappingDeleteFailed, "RemoveMapping", "%s: %v", name, err)
 			continue
 		}
-		r.Recorder.Eventf(sp, nil, corev1.EventTypeNormal, "MappingRemoved", "RemoveMapping", "removed generated mapping %s", name)
+		emit(r.Recorder, sp, v1alpha1.ReasonMappingRemoved, "RemoveMapping", "removed generated mapping %s", name)
 	}
 	return failures, nil
 }

@@ -51,6 +51,25 @@ const (
 	ReasonTicketingFailed    = "TicketingFailed"
 )
 
+// Reasons of the events that report an action rather than a condition's change.
+const (
+	// ReasonCreated: a mapping created (or adopted) the missing side of its pair.
+	ReasonCreated = "Created"
+	// ReasonAssetsSynced: a mapping's sync created or updated PSA assets (the per-sync counts).
+	ReasonAssetsSynced = "AssetsSynced"
+	// ReasonUsersCreated: a mapping's sync created PSA users.
+	ReasonUsersCreated = "UsersCreated"
+	// ReasonUserUnlinked: a linked PSA user no longer exists.
+	ReasonUserUnlinked = "UserUnlinked"
+	// ReasonMappingRemoved: a policy removed a generated mapping.
+	ReasonMappingRemoved = "MappingRemoved"
+	// ReasonMappingCreateFailed, ReasonMappingUpdateFailed, ReasonMappingDeleteFailed: a
+	// policy's change to a generated mapping failed.
+	ReasonMappingCreateFailed = "MappingCreateFailed"
+	ReasonMappingUpdateFailed = "MappingUpdateFailed"
+	ReasonMappingDeleteFailed = "MappingDeleteFailed"
+)
+
 // Event types of the reasons' events (the values of corev1.EventTypeNormal and EventTypeWarning).
 const (
 	EventNormal  = "Normal"
@@ -65,6 +84,9 @@ const (
 	OnMappingReady    = "AccountMapping/Ready"
 	OnMappingBilling  = "AccountMapping/Billing"
 	OnMappingTicket   = "AccountMapping/Ticketing"
+	// On events only: the reason names an action, never a condition's reason.
+	OnMappingEvent = "AccountMapping event"
+	OnPolicyEvent  = "SyncPolicy event"
 )
 
 // ReasonInfo describes one condition reason.
@@ -84,7 +106,8 @@ type ReasonInfo struct {
 	MappingState MappingState
 }
 
-// Reasons is the table of every condition reason.
+// Reasons is the table of every reason: those of the conditions, then those of the events
+// that report an action.
 var Reasons = []ReasonInfo{
 	{ReasonConnected, []string{OnConnectionReady}, EventNormal, ""},
 	{ReasonSecretNotFound, []string{OnConnectionReady}, EventWarning, ""},
@@ -119,6 +142,15 @@ var Reasons = []ReasonInfo{
 	{ReasonBillingLineMissing, []string{OnMappingBilling}, EventWarning, StateHasEvents},
 	{ReasonTicketingSynced, []string{OnMappingTicket}, EventNormal, ""},
 	{ReasonTicketingFailed, []string{OnMappingTicket}, EventWarning, StateHasEvents},
+
+	{ReasonCreated, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonAssetsSynced, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonUsersCreated, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonUserUnlinked, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonMappingRemoved, []string{OnPolicyEvent}, EventNormal, ""},
+	{ReasonMappingCreateFailed, []string{OnPolicyEvent}, EventWarning, ""},
+	{ReasonMappingUpdateFailed, []string{OnPolicyEvent}, EventWarning, ""},
+	{ReasonMappingDeleteFailed, []string{OnPolicyEvent}, EventWarning, ""},
 }
 
 // LookupReason returns the table's entry for reason.
