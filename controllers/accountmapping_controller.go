@@ -54,6 +54,15 @@ type AccountMappingReconciler struct {
 	// limited remembers until when a vendor asked (Retry-After) to be left alone by a mapping's
 	// work, so that no event (a new snapshot, a policy status change) sends it back sooner.
 	limited map[types.NamespacedName]limitEntry
+	// unrecorded keeps the vendor writes whose status write failed (a conflict with a newer
+	// version of the mapping): the redo finds those assets in place, and status.assets.created
+	// must count them all the same.
+	unrecorded map[types.NamespacedName]unrecordedEntry
+}
+
+type unrecordedEntry struct {
+	uid    types.UID
+	writes mapping.Writes
 }
 
 type limitEntry struct {
@@ -91,7 +100,7 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("policy", am.Spec.PolicyRef.Name))
-	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy()}
+	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy(), pending: r.unrecordedWrites(req.NamespacedName, am.UID)}
 	result, err := m.run(ctx)
 	if err == nil && !m.keepsUserPlan {
 		// Only a linked mapping of a dry-run policy with users enabled has user actions.
@@ -101,6 +110,7 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	if werr != nil && err == nil {
 		err = werr
 	}
+	r.setUnrecorded(req.NamespacedName, am.UID, mapping.Unrecorded(m.pending, m.written, werr == nil, m.assetsRecomputed, m.usersRecomputed))
 	if werr == nil && m.seen != nil {
 		// Only once the status that records this sync's work is stored: a retry after a
 		// failed write must do the work again rather than skip it.
@@ -131,6 +141,10 @@ type mappingRun struct {
 	wait time.Duration
 	// keepsUserPlan: the dry-run user actions the policy's plan lists for the mapping stand.
 	keepsUserPlan bool
+	// pending are earlier reconciles' writes no stored status counts yet; written this run's.
+	// assetsRecomputed and usersRecomputed say which lifetime counts this run recomputed.
+	pending, written                  mapping.Writes
+	assetsRecomputed, usersRecomputed bool
 }
 
 // run observes, decides, acts on the decision and reports it in status.
@@ -283,12 +297,35 @@ func (r *AccountMappingReconciler) limit(name types.NamespacedName, uid types.UI
 	r.limited[name] = limitEntry{uid: uid, until: until}
 }
 
+func (r *AccountMappingReconciler) unrecordedWrites(name types.NamespacedName, uid types.UID) mapping.Writes {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e, ok := r.unrecorded[name]; ok && e.uid == uid {
+		return e.writes
+	}
+	return mapping.Writes{}
+}
+
+func (r *AccountMappingReconciler) setUnrecorded(name types.NamespacedName, uid types.UID, w mapping.Writes) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w == (mapping.Writes{}) {
+		delete(r.unrecorded, name)
+		return
+	}
+	if r.unrecorded == nil {
+		r.unrecorded = map[types.NamespacedName]unrecordedEntry{}
+	}
+	r.unrecorded[name] = unrecordedEntry{uid: uid, writes: w}
+}
+
 // forget drops what is remembered of a deleted mapping.
 func (r *AccountMappingReconciler) forget(name types.NamespacedName) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.processed, name)
 	delete(r.limited, name)
+	delete(r.unrecorded, name)
 }
 
 // policyConnections returns both clients of a policy, or why it cannot use them. No vendor call

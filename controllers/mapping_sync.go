@@ -26,12 +26,13 @@ func (m *mappingRun) syncPair(ctx context.Context, orgID, accountID string) *map
 	if spec.Assets.Enabled {
 		res.AssetProblems = m.syncAssets(ctx, orgID, accountID)
 	} else {
-		st.Assets = nil
+		st.Assets, m.assetsRecomputed = nil, true
 	}
 	if spec.Users.Enabled {
 		res.UserProblems = m.syncUsers(ctx, orgID, accountID)
 	} else {
 		st.Users, st.UserLinks, st.AmbiguousUsers = nil, nil, nil
+		m.usersRecomputed = true
 	}
 	res.Suspect, res.Deferred, res.Wait = m.suspect, m.deferred, m.wait
 	return res
@@ -63,8 +64,12 @@ func (m *mappingRun) syncAssets(ctx context.Context, orgID, accountID string) []
 		planned.Creates[i].Category = m.snap.CreateSettings.AssetCategory
 	}
 	counts, problems := assetsync.Apply(ctx, caps, in, planned)
-	st.Assets = mapping.AssetState(st.Assets, counts)
 	m.reportAssetWrites(counts)
+	m.written.AssetsCreated, m.written.AssetsUpdated = counts.Created, counts.Updated
+	// Writes of earlier reconciles whose status was not stored count as this sync's.
+	counts.Created += m.pending.AssetsCreated
+	counts.Updated += m.pending.AssetsUpdated
+	st.Assets, m.assetsRecomputed = mapping.AssetState(st.Assets, counts), true
 	out := make([]string, 0, len(problems))
 	deferred := 0
 	for _, p := range problems {
@@ -129,8 +134,10 @@ func (m *mappingRun) syncUsers(ctx context.Context, orgID, accountID string) []s
 	}
 	sortLinks(links)
 	st.UserLinks = boundedUserLinks(links)
+	m.written.UsersCreated = int32(created)
 	st.Users = mapping.UserState(st.Users, mapping.UserRun{Linked: len(links), Ambiguous: len(res.Ambiguous),
-		Unmatched: len(unmatched), Created: created})
+		Unmatched: len(unmatched), Created: created + int(m.pending.UsersCreated)})
+	m.usersRecomputed = true
 	st.AmbiguousUsers = ambiguousUsers(res.Ambiguous)
 	m.reportUserCreates(created, failed)
 	return problems

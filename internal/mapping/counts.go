@@ -47,3 +47,34 @@ func UserState(prev *v1alpha1.UserCounts, run UserRun) *v1alpha1.UserCounts {
 	}
 	return out
 }
+
+// Writes counts vendor writes that the lifetime counts of status (assets created and updated,
+// users created) add up.
+type Writes struct {
+	AssetsCreated, AssetsUpdated, UsersCreated int32
+}
+
+// Add sums two counts of writes.
+func (w Writes) Add(o Writes) Writes {
+	return Writes{AssetsCreated: w.AssetsCreated + o.AssetsCreated, AssetsUpdated: w.AssetsUpdated + o.AssetsUpdated,
+		UsersCreated: w.UsersCreated + o.UsersCreated}
+}
+
+// Unrecorded is what a mapping's stored status still lacks after a reconcile: pending are the
+// writes earlier reconciles made but could not store (a status write that conflicted with a
+// newer version of the mapping, whose redo finds the assets already in place), written those of
+// this reconcile. A stored status holds the pending asset (or user) writes when this reconcile
+// recomputed the asset (or user) state; a failed write stores nothing.
+func Unrecorded(pending, written Writes, stored, assetsRecomputed, usersRecomputed bool) Writes {
+	if !stored {
+		return pending.Add(written)
+	}
+	var rest Writes
+	if !assetsRecomputed {
+		rest.AssetsCreated, rest.AssetsUpdated = pending.AssetsCreated, pending.AssetsUpdated
+	}
+	if !usersRecomputed {
+		rest.UsersCreated = pending.UsersCreated
+	}
+	return rest
+}

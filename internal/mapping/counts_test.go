@@ -43,3 +43,26 @@ func TestUserStateCountsCreatesOverTheMappingsLife(t *testing.T) {
 		t.Fatalf("later: %+v, want %+v", *later, want)
 	}
 }
+
+func TestUnrecordedWritesSurviveAFailedStatusWrite(t *testing.T) {
+	created := Writes{AssetsCreated: 2}
+	// The write of the reconcile that created two assets conflicts: they stay pending.
+	pending := Unrecorded(Writes{}, created, false, true, false)
+	if pending != created {
+		t.Fatalf("after a failed write: %+v, want %+v", pending, created)
+	}
+	// The redo finds the assets in place (no write) and stores them with the pending ones.
+	prev := (*v1alpha1.AssetCounts)(nil)
+	run := v1alpha1.AssetCounts{Total: 3, Unchanged: 2, Failed: 1}
+	run.Created += pending.AssetsCreated
+	if got := AssetState(prev, run); got.Created != 2 {
+		t.Fatalf("redo: created %d, want the 2 of the failed write", got.Created)
+	}
+	if rest := Unrecorded(pending, Writes{}, true, true, false); rest != (Writes{}) {
+		t.Fatalf("stored: %+v still pending", rest)
+	}
+	// A reconcile that did not recompute the assets (a vendor's wait) keeps them pending.
+	if rest := Unrecorded(pending, Writes{UsersCreated: 1}, true, false, true); rest != created {
+		t.Fatalf("assets not recomputed: %+v pending, want %+v", rest, created)
+	}
+}
