@@ -209,15 +209,6 @@ const (
 	ConditionTicketing = "Ticketing"
 )
 
-// Service condition reasons.
-const (
-	ReasonBillingSynced      = "BillingSynced"
-	ReasonBillingFailed      = "BillingFailed"
-	ReasonBillingLineMissing = "BillingLineMissing"
-	ReasonTicketingSynced    = "TicketingSynced"
-	ReasonTicketingFailed    = "TicketingFailed"
-)
-
 // Plan actions of the services (a dry run lists them in status.plan).
 const (
 	ActionSetBillingQuantity PlanAction = "SetBillingQuantity"
