@@ -54,6 +54,11 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 			need(v1alpha1.SidePSA, "spec.users.createMissing", provider.CapCreateUser)
 		}
 	}
+	if spec.Services.Ticketing != nil {
+		// CyberQP has no alert API: a ticketing policy on it is refused, never a silent no-op.
+		need(v1alpha1.SideTool, "spec.services.ticketing", provider.CapAlerts)
+		need(v1alpha1.SidePSA, "spec.services.ticketing", provider.CapTickets)
+	}
 	var out []string
 	for _, n := range needs {
 		cl := psa

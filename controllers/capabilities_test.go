@@ -77,6 +77,15 @@ func TestMissingCapabilities(t *testing.T) {
 				s.Users.Enabled = true
 			}),
 			[]string{"spec.createWhen Referenced needs ListToolAssets", "spec.users.enabled needs ListUsers"}},
+		{"ticketing from CyberQP, which has no alert API", provider.HaloPSA, provider.CyberQP,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }),
+			[]string{"spec.services.ticketing needs Alerts, which CyberQP does not offer"}},
+		{"ticketing from VSA into ConnectWise", provider.ConnectWisePSA, provider.KaseyaVSA,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
+		{"ticketing from GravityZone into HaloPSA", provider.HaloPSA, provider.GravityZone,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
+		{"ticketing from VSA into Kaseya BMS", provider.KaseyaBMS, provider.KaseyaVSA,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -96,6 +96,8 @@ const (
 	CapAssets             = "Assets"
 	CapListUsers          = "ListUsers"
 	CapCreateUser         = "CreateUser"
+	CapAlerts             = "Alerts"
+	CapTickets            = "Tickets"
 )
 
 func implements[T any](c Client) bool {
@@ -122,6 +124,8 @@ var capabilityTable = []struct {
 	{CapAssets, implements[AssetManager]},
 	{CapListUsers, implements[UserLister]},
 	{CapCreateUser, implements[UserCreator]},
+	{CapAlerts, implements[AlertSource]},
+	{CapTickets, implements[TicketTarget]},
 }
 
 // Capabilities lists which capability interfaces c implements, for status and documentation.
