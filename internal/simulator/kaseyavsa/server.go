@@ -116,6 +116,8 @@ type Server struct {
 	sessions  map[string]time.Time // session token -> expiry (UTC)
 	nextID    uint64
 	nextToken int
+	// alarms are the monitoring alarms (alarms.go).
+	alarms alarmStore
 }
 
 // firstID makes every generated id exceed 2^53.
@@ -183,6 +185,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(lower) == 2 && lower[0] == "assetmgmt" && lower[1] == "agents":
 		s.route(w, r, "/assetmgmt/agents", map[string]http.HandlerFunc{http.MethodGet: s.handleListAgents}, true)
 	default:
+		if s.serveAlarms(w, r, segs, lower) {
+			return
+		}
 		writeEnvelope(w, http.StatusNotFound, failure(404, "No HTTP resource was found that matches the request URI."))
 	}
 }
