@@ -43,6 +43,8 @@ type Server struct {
 
 	mu    sync.Mutex
 	state *state
+	// tix is the service desk (tickets.go), guarded by mu.
+	tix ticketState
 }
 
 // state is everything behind Server.mu.
