@@ -51,6 +51,8 @@ type SyncPolicyReconciler struct {
 	Clients   *connection.Cache
 	Snapshots *SnapshotStore
 	Recorder  events.EventRecorder
+	// Services carries what the service runners report for the policy's status (may be nil).
+	Services *ServiceReports
 }
 
 // +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
@@ -68,6 +70,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Snapshots.Delete(req.NamespacedName)
+			r.Services.Delete(req.NamespacedName)
 			forgetPolicyMetrics(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -331,11 +334,14 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	in := snap.planInput
 	in.Policy = sp
 	in.Mappings = mappings.Items
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
+		in.ToolOrgsWithAssets = r.Services.WithReferences(key, in.ToolOrgsWithAssets)
+	}
 	result, err := plan.Compute(in)
 	if err != nil {
 		return &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
 	}
-	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
 	st := &sp.Status
 	if fresh {
 		if shrunk := shrunkListings(sp, result.Counts); len(shrunk) > 0 && !accepted {
@@ -353,6 +359,11 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
 	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
+	if msg := r.Services.Invalid(key, sp.Generation); msg != "" {
+		// A service's settings name what the PSA does not have: the link sync goes on, the
+		// policy says what to fix.
+		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+	}
 	if fresh || r.Snapshots.Suspect(key) == nil {
 		// After a suspect sync the last good snapshot is re-planned, but the times and calls
 		// in status stay those of the suspect sync, the latest one.
@@ -366,7 +377,7 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		for _, am := range mappings.Items {
 			names = append(names, am.Name)
 		}
-		all := plan.WithUserActions(result.Plan, r.Snapshots.UserPlan(key, names))
+		all := plan.WithUserActions(result.Plan, append(r.Snapshots.UserPlan(key, names), r.Services.Plan(key)...))
 		st.Plan = boundedPlan(all)
 		st.PlanTotal = int32(len(all))
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,
@@ -639,7 +650,7 @@ func firstN[T any](items []T, n int) []T {
 // SetupWithManager watches policies, every AccountMapping naming a policy (manual ones included,
 // since they claim records), and the connections policies use.
 func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts ControllerOptions) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.SyncPolicy{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1alpha1.AccountMapping{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
@@ -648,9 +659,11 @@ func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts Controlle
 		}), builder.WithPredicates(mappingClaimChanged())).
 		Watches(&v1alpha1.IntegrationConnection{}, handler.EnqueueRequestsFromMapFunc(r.policiesForConnection),
 			builder.WithPredicates(readyChanged())).
-		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{})).
-		WithOptions(opts.controllerOptions()).
-		Complete(r)
+		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{}))
+	if r.Services != nil {
+		b = b.WatchesRawSource(source.Channel(r.Services.changed, &handler.EnqueueRequestForObject{}))
+	}
+	return b.WithOptions(opts.controllerOptions()).Complete(r)
 }
 
 func (r *SyncPolicyReconciler) policiesForConnection(ctx context.Context, obj client.Object) []reconcile.Request {

@@ -160,3 +160,11 @@ func idLess(a, b string) bool {
 	}
 	return a < b
 }
+
+// AlertID is the vendor id inside an alert key ("vsa-alarm:123" → "123").
+func AlertID(key string) string {
+	if i := strings.IndexByte(key, ':'); i >= 0 {
+		return key[i+1:]
+	}
+	return key
+}
