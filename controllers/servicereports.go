@@ -1,9 +1,9 @@
 package controllers
 
 import (
+	"reflect"
 	"sync"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -44,7 +44,7 @@ func (s *ServiceReports) Set(policy types.NamespacedName, service string, genera
 	next := serviceReport{invalid: invalid, generation: generation, plan: plan, referenced: referenced}
 	s.mu.Lock()
 	old, had := s.reports[policy][service]
-	if had && equality.Semantic.DeepEqual(old, next) {
+	if had && reflect.DeepEqual(old, next) {
 		s.mu.Unlock()
 		return
 	}

@@ -201,7 +201,11 @@ func (r *TicketingReconciler) SetupWithManager(mgr ctrl.Manager, opts Controller
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("ticketing").
 		For(&v1alpha1.SyncPolicy{}, builder.WithPredicates(
-			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{},
+				updated(func(o, n *v1alpha1.SyncPolicy) bool {
+					// A dry run's links are in its plan.
+					return n.Spec.DryRun && o.Status.PlanTotal != n.Status.PlanTotal
+				})))).
 		Watches(&v1alpha1.AccountMapping{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
 			am := obj.(*v1alpha1.AccountMapping)
 			return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: am.Namespace, Name: am.Spec.PolicyRef.Name}}}
@@ -335,10 +339,26 @@ func (run *ticketRun) execute(ctx context.Context) time.Duration {
 		}
 	}
 	run.report(ctx, out)
-	if len(run.failures) > 0 || len(run.pending) > 0 {
+	switch {
+	case len(run.pending) > 0:
+		// A create with an unknown outcome is looked up again once it has had time to show.
+		return min(run.settle(), failedSyncRetry)
+	case len(run.failures) > 0:
 		return failedSyncRetry
 	}
 	return 0
+}
+
+// settle is how long a create with an unknown outcome may take to show in a look-up.
+func (run *ticketRun) settle() time.Duration {
+	settle := run.r.Settle
+	if settle <= 0 {
+		settle = defaultSettle
+	}
+	if d, err := run.sp.Spec.Creation.SettlePeriod.Parse(settle); err == nil && d > 0 {
+		settle = d
+	}
+	return settle
 }
 
 // retryAfter is how soon a run that met err runs again: when a rate-limited vendor said.
@@ -370,6 +390,19 @@ func (run *ticketRun) loadMappings(ctx context.Context) error {
 		run.links[st.ToolOrganization.ID] = ticketing.Link{Mapping: am.Name, OrganizationID: st.ToolOrganization.ID,
 			AccountID: st.PSAAccount.ID, OrganizationName: st.ToolOrganization.Name}
 		run.mappings[am.Name] = am
+	}
+	if run.sp.Spec.DryRun {
+		// A dry run creates no mappings: the links its plan would make stand in for them (the
+		// plan's first entries, as status.plan bounds them).
+		for _, it := range run.sp.Status.Plan {
+			if it.Action != v1alpha1.ActionLink || it.ToolOrganizationID == "" || it.PSAAccountID == "" {
+				continue
+			}
+			if _, ok := run.links[it.ToolOrganizationID]; !ok {
+				run.links[it.ToolOrganizationID] = ticketing.Link{Mapping: it.Mapping, OrganizationID: it.ToolOrganizationID,
+					AccountID: it.PSAAccountID, OrganizationName: it.Name}
+			}
+		}
 	}
 	return nil
 }
@@ -449,13 +482,7 @@ func (run *ticketRun) accountMapping(accountID string) string {
 // within the settle period, it waits; not found after it, the entry is dropped so the plan
 // creates again (the alert is still open) under a key that is now known to be free.
 func (run *ticketRun) settlePending(ctx context.Context, alerts []provider.Alert) {
-	settle := run.r.Settle
-	if settle <= 0 {
-		settle = defaultSettle
-	}
-	if d, err := run.sp.Spec.Creation.SettlePeriod.Parse(settle); err == nil && d > 0 {
-		settle = d
-	}
+	settle := run.settle()
 	byTicket := map[string][]string{}
 	for key, e := range run.ledger {
 		if e.State == ticketing.StatePending {
