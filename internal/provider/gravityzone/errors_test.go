@@ -212,7 +212,7 @@ func TestRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(provider.Capabilities(c), ","); got != "ListOrganizations,FindOrganizationsByName,CreateOrganization" {
+	if got := strings.Join(provider.Capabilities(c), ","); got != "ListOrganizations,FindOrganizationsByName,CreateOrganization,Alerts" {
 		t.Fatalf("capabilities: %s", got)
 	}
 }

@@ -70,6 +70,8 @@ type Server struct {
 	partner      *Company
 	companies    []*Company // every company below the partner, in creation order
 	seq          int
+	// incidents are the security incidents (incidents.go).
+	incidents []*Incident
 }
 
 // New builds a simulator from f. An inconsistent fixture (duplicate names or ids, a parent
