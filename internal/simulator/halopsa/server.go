@@ -61,6 +61,8 @@ type Server struct {
 	users      map[int]*User
 	assets     map[int]*Asset
 	nextID     map[string]int // per resource, so ids are deterministic
+	// tix is the service desk (tickets.go).
+	tix ticketDesk
 }
 
 // New builds a server seeded from f. Seed records keep their ids; records with id 0 get the next
@@ -159,6 +161,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, idPart, hasID := strings.Cut(rest, "/")
+	if s.serveDesk(w, r, name, idPart, hasID) {
+		return
+	}
 	res, ok := resources[name]
 	if !ok || strings.Contains(idPart, "/") {
 		writeMessage(w, http.StatusNotFound, "The requested resource was not found")
