@@ -261,4 +261,3 @@ func (c *Client) AppendAlertNote(ctx context.Context, id, line string) error {
 	}
 	return nil
 }
-
