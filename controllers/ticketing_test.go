@@ -16,6 +16,8 @@ import (
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	cwsim "github.com/accountsync/accountsync-operator/internal/simulator/connectwise"
 	cqpsim "github.com/accountsync/accountsync-operator/internal/simulator/cyberqp"
+	gzsim "github.com/accountsync/accountsync-operator/internal/simulator/gravityzone"
+	halosim "github.com/accountsync/accountsync-operator/internal/simulator/halopsa"
 	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
 	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 )
@@ -322,5 +324,61 @@ var _ = Describe("Ticketing: one alarm, one ticket, ever", Serial, func() {
 		ticketingRun(p.ns, sp.Name, time.Now())
 		Expect(p.cw.Calls("GET /service/tickets")).To(BeZero())
 		Expect(p.cw.Tickets()).To(HaveLen(5))
+	})
+})
+
+var _ = Describe("Ticketing: GravityZone incidents become HaloPSA tickets", func() {
+	It("tickets incidents at or above minSeverity on the mapped client, writes the ticket number into the incident note, and closes on resolve", func() {
+		ns := newNamespace()
+		hf := haloFixture()
+		hf.Clients = []halosim.Client{{ID: 10, Name: "Initech", TopLevelID: 1}, {ID: 11, Name: "Globex", TopLevelID: 1}}
+		halo := halosim.New(hf)
+		halo.SeedServiceDesk()
+		gz := gzsim.New(gzsim.Fixture{APIKeys: []string{gzTestKey}, EnabledAPIs: append([]string{"incidents"}, gzsim.DefaultEnabledAPIs...),
+			Companies: []gzsim.FixtureCompany{{ID: "5f3a000000000000000000a1", Name: "Initech"}, {ID: "5f3a000000000000000000b2", Name: "Globex"}}})
+		high := gz.AddIncident(gzsim.Incident{CompanyID: "5f3a000000000000000000a1", Priority: "high", MainAction: "ransomware blocked", ComputerName: "INI-PC7"})
+		gz.SetIncidentNote(high.ID, "Analyst: host isolated.")
+		gz.AddIncident(gzsim.Incident{CompanyID: "5f3a000000000000000000a1", Priority: "low", MainAction: "adware"})
+		crit := gz.AddIncident(gzsim.Incident{CompanyID: "5f3a000000000000000000b2", Priority: "critical", Type: "extendedIncident", Status: "in_progress"})
+		connect(ns, "halo", v1alpha1.ProviderHaloPSA, serve(halo), haloCreds)
+		connect(ns, "gz", v1alpha1.ProviderGravityZone, serve(gz)+"/api", gzCreds)
+		sp := policy(ns, "gz-halo", "halo", "gz", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.MappingDefaults.Services.Ticketing = true
+			s.Services.Ticketing = &v1alpha1.TicketingService{Source: v1alpha1.SourceAlerts, MinSeverity: v1alpha1.SeverityMedium,
+				Target: v1alpha1.TicketTarget{Type: "Alert", Status: "New", Priority: "High"}, CloseWhenResolved: true, MaxNewTicketsPerSync: 20, Interval: "1h"}
+		})
+		Eventually(func() int { return len(halo.Tickets()) }).Should(Equal(2))
+		byKey := map[string]halosim.Ticket{}
+		for _, t := range halo.Tickets() {
+			byKey[t.SupplierReference] = t
+		}
+		Expect(byKey).To(HaveKey("gz-incident:" + high.ID))
+		Expect(byKey).To(HaveKey("gz-incident:" + crit.ID))
+		Expect(byKey["gz-incident:"+high.ID].ClientID).To(Equal(10))
+		Expect(byKey["gz-incident:"+high.ID].TicketTypeID).To(Equal(21))
+		Expect(byKey["gz-incident:"+crit.ID].ClientID).To(Equal(11))
+		ticket := byKey["gz-incident:"+high.ID]
+		Eventually(func() string {
+			for _, in := range gz.Incidents() {
+				if in.ID == high.ID {
+					return in.Note
+				}
+			}
+			return ""
+		}).Should(Equal(fmt.Sprintf("Analyst: host isolated.\nHaloPSA ticket %d (AccountSync)", ticket.ID)))
+
+		gz.SetIncidentStatus(high.ID, "closed")
+		runTicketingNow(sp)
+		Eventually(func() int {
+			for _, t := range halo.Tickets() {
+				if t.ID == ticket.ID {
+					return t.StatusID
+				}
+			}
+			return 0
+		}).Should(Equal(9))
+		Expect(halo.Actions(ticket.ID)).To(HaveLen(1))
+		Expect(halo.Tickets()).To(HaveLen(2))
 	})
 })
