@@ -370,7 +370,8 @@ func (run *ticketRun) retryAfter(err error) time.Duration {
 }
 
 func ticketSettingsOf(ts *v1alpha1.TicketingService) provider.TicketSettings {
-	return provider.TicketSettings{Board: ts.Target.Board, Status: ts.Target.Status, Priority: ts.Target.Priority, Type: ts.Target.Type}
+	return provider.TicketSettings{Board: ts.Target.Board, Status: ts.Target.Status, Priority: ts.Target.Priority, Type: ts.Target.Type,
+		Source: ts.Target.Source, NoteType: ts.Target.NoteType}
 }
 
 // loadMappings keeps the policy's linked mappings that enable ticketing.
