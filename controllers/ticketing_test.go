@@ -18,6 +18,7 @@ import (
 	cqpsim "github.com/accountsync/accountsync-operator/internal/simulator/cyberqp"
 	gzsim "github.com/accountsync/accountsync-operator/internal/simulator/gravityzone"
 	halosim "github.com/accountsync/accountsync-operator/internal/simulator/halopsa"
+	bmssim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyabms"
 	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
 	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 )
@@ -380,5 +381,52 @@ var _ = Describe("Ticketing: GravityZone incidents become HaloPSA tickets", func
 		}).Should(Equal(9))
 		Expect(halo.Actions(ticket.ID)).To(HaveLen(1))
 		Expect(halo.Tickets()).To(HaveLen(2))
+	})
+})
+
+var _ = Describe("Ticketing: VSA alarms become Kaseya BMS tickets", func() {
+	It("opens a ticket with the alarm's title marker on the mapped account and resolves it when the alarm clears", func() {
+		ns := newNamespace()
+		vsa := vsasim.New(vsaFixture(2))
+		var agents []string
+		for _, o := range vsa.Orgs() {
+			agents = append(agents, vsa.AddAgent(vsasim.Agent{ComputerName: "PC-" + o.Ref, OrgID: o.ID}).ID)
+		}
+		bf := bmsFixture()
+		bf.Accounts = []bmssim.Account{{AccountName: "Customer 001"}, {AccountName: "Customer 002"}}
+		bms := bmssim.New(bf)
+		a1 := vsa.AddAlarm(vsasim.Alarm{AgentID: agents[0], Subject: "Disk C: low"})
+		a2 := vsa.AddAlarm(vsasim.Alarm{AgentID: agents[1], Subject: "Agent offline"})
+		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
+		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
+		sp := bmsPolicy(ns, "vsa-bms", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.MappingDefaults.Services.Ticketing = true
+			s.Services.Ticketing = &v1alpha1.TicketingService{Source: v1alpha1.SourceAlerts, MinSeverity: v1alpha1.SeverityMedium,
+				Target:            v1alpha1.TicketTarget{Board: "Monitoring Alerts", Status: "New", Priority: "High", Type: "3", Source: "3", NoteType: "1"},
+				CloseWhenResolved: true, MaxNewTicketsPerSync: 20, Interval: "1h"}
+		})
+		Eventually(func() int { return len(bms.Tickets()) }).Should(Equal(2))
+		titles := map[string]bmssim.Ticket{}
+		for _, t := range bms.Tickets() {
+			titles[t.Title] = t
+		}
+		first := titles["[vsa-alarm:"+a1.ID+"] PC-cust001: Disk C: low"]
+		Expect(first.ID).NotTo(BeZero(), "titles: %v", titles)
+		Expect(bms.Accounts()[0].ID).To(Equal(first.AccountID))
+		Expect(titles).To(HaveKey("[vsa-alarm:" + a2.ID + "] PC-cust002: Agent offline"))
+
+		vsa.CloseAlarm(a1.ID)
+		runTicketingNow(sp)
+		Eventually(func() bool {
+			for _, t := range bms.Tickets() {
+				if t.ID == first.ID {
+					return t.IsCompleted
+				}
+			}
+			return false
+		}).Should(BeTrue())
+		Expect(bms.TicketNotes(first.ID)).To(HaveLen(1))
+		Expect(bms.Tickets()).To(HaveLen(2))
 	})
 })
