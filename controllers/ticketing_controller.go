@@ -248,9 +248,7 @@ type ticketRun struct {
 
 // execute runs the service; it returns how soon to run again (0: the interval).
 func (run *ticketRun) execute(ctx context.Context) time.Duration {
-	logger := log.FromContext(ctx)
 	r, sp := run.r, run.sp
-	run.created, run.failures, run.pending = map[string]int{}, map[string]string{}, map[string]int{}
 	psa, tool, reason, msg, err := policyConnections(ctx, r.Client, r.Clients, sp)
 	switch {
 	case err != nil:
@@ -261,6 +259,14 @@ func (run *ticketRun) execute(ctx context.Context) time.Duration {
 		run.message = "connections not ready: " + msg
 		return failedSyncRetry
 	}
+	return run.with(ctx, psa, tool)
+}
+
+// with runs the service through the policy's two clients.
+func (run *ticketRun) with(ctx context.Context, psa, tool provider.Client) time.Duration {
+	logger := log.FromContext(ctx)
+	r, sp := run.r, run.sp
+	run.created, run.failures, run.pending = map[string]int{}, map[string]string{}, map[string]int{}
 	run.psa, run.tool = psa, tool
 	if missing := missingCapabilities(&sp.Spec, psa, tool); len(missing) > 0 {
 		// The policy controller reports it (Ready=False, InvalidSpec); nothing to run.

@@ -88,13 +88,17 @@ func (s *Server) alarmLocked(id string) *Alarm {
 	return nil
 }
 
-func (s *Server) alarmRecordLocked(a Alarm) map[string]any {
-	machine := ""
-	for _, ag := range s.agents {
-		if ag.ID == a.AgentID {
-			machine = ag.ComputerName
+// alarmRecordLocked renders an alarm; machines maps agent ids to names (nil: look it up).
+func (s *Server) alarmRecordLocked(a Alarm, machines map[string]string) map[string]any {
+	if machines == nil {
+		machines = map[string]string{}
+		for _, ag := range s.agents {
+			if ag.ID == a.AgentID {
+				machines[ag.ID] = ag.ComputerName
+			}
 		}
 	}
+	machine := machines[a.AgentID]
 	state := "Open"
 	if a.Closed {
 		state = "Closed"
@@ -141,17 +145,21 @@ func (s *Server) handleListAlarms(w http.ResponseWriter, r *http.Request, all bo
 	if s.alarms.fetched == nil {
 		s.alarms.fetched = map[string]bool{}
 	}
+	machines := make(map[string]string, len(s.agents))
+	for _, ag := range s.agents {
+		machines[ag.ID] = ag.ComputerName
+	}
 	var recs []map[string]any
 	for _, a := range s.alarms.list {
 		if a.Closed || (!all && s.alarms.fetched[a.ID]) {
 			continue
 		}
-		recs = append(recs, s.alarmRecordLocked(*a))
+		recs = append(recs, s.alarmRecordLocked(*a, machines))
 		if !all {
 			s.alarms.fetched[a.ID] = true
 		}
 	}
-	fields := keys(s.alarmRecordLocked(Alarm{}))
+	fields := keys(s.alarmRecordLocked(Alarm{}, machines))
 	s.mu.Unlock()
 	serveList(w, r, recs, fields)
 }
@@ -161,7 +169,7 @@ func (s *Server) handleGetAlarm(w http.ResponseWriter, _ *http.Request, id strin
 	a := s.alarmLocked(id)
 	var rec map[string]any
 	if a != nil {
-		rec = s.alarmRecordLocked(*a)
+		rec = s.alarmRecordLocked(*a, nil)
 	}
 	s.mu.Unlock()
 	if a == nil {
