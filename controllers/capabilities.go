@@ -40,7 +40,7 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 	if f := spec.PSA.Filter; len(f.Statuses) > 0 || len(f.Types) > 0 {
 		need(v1alpha1.SidePSA, "spec.psa.filter statuses/types", provider.CapStatusesAndTypes)
 	}
-	if spec.CreateWhen == v1alpha1.CreateReferenced {
+	if spec.CreateWhen == v1alpha1.CreateReferenced && !alertsReference(spec, tool) {
 		need(v1alpha1.SideTool, "spec.createWhen Referenced", provider.CapListToolAssets)
 	}
 	if spec.Assets.Enabled {
@@ -75,4 +75,11 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 // capabilityMessage is the Ready message of a policy asking for what its products lack.
 func capabilityMessage(missing []string) string {
 	return "the policy asks for what its connections cannot do: " + strings.Join(missing, "; ")
+}
+
+// alertsReference reports whether the tool's alerts reference its organizations for
+// createWhen Referenced: the policy tickets them and the tool has alerts, so an organization
+// with an alert counts as referenced even when the tool has no assets (GravityZone).
+func alertsReference(spec *v1alpha1.SyncPolicySpec, tool provider.Client) bool {
+	return spec.Services.Ticketing != nil && provider.Has(tool, provider.CapAlerts) && !provider.Has(tool, provider.CapListToolAssets)
 }

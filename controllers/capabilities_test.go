@@ -84,6 +84,12 @@ func TestMissingCapabilities(t *testing.T) {
 			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
 		{"ticketing from GravityZone into HaloPSA", provider.HaloPSA, provider.GravityZone,
 			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
+		{"createWhen Referenced by the alerts of a tool without assets", provider.HaloPSA, provider.GravityZone,
+			spec(func(s *v1alpha1.SyncPolicySpec) {
+				s.Mode = v1alpha1.ModeImport
+				s.CreateWhen = v1alpha1.CreateReferenced
+				s.Services.Ticketing = &v1alpha1.TicketingService{}
+			}), nil},
 		{"ticketing from VSA into Kaseya BMS", provider.KaseyaBMS, provider.KaseyaVSA,
 			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
 	}

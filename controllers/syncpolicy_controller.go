@@ -277,6 +277,9 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 			snap.ToolAssets[a.OrganizationID] = append(snap.ToolAssets[a.OrganizationID], a)
 			withAssets[a.OrganizationID] = true
 		}
+	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced && alertsReference(&sp.Spec, tool) {
+		// Only the ticketing service's alerts reference organizations (ServiceReports).
+		withAssets = map[string]bool{}
 	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
 		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
 			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}

@@ -430,3 +430,37 @@ var _ = Describe("Ticketing: VSA alarms become Kaseya BMS tickets", func() {
 		Expect(bms.Tickets()).To(HaveLen(2))
 	})
 })
+
+var _ = Describe("Ticketing: createWhen Referenced", func() {
+	It("creates a PSA account for a GravityZone company once one of its incidents references it, and not for a quiet one", func() {
+		ns := newNamespace()
+		halo := halosim.New(haloFixture())
+		halo.SeedServiceDesk()
+		gz := gzsim.New(gzsim.Fixture{APIKeys: []string{gzTestKey}, EnabledAPIs: append([]string{"incidents"}, gzsim.DefaultEnabledAPIs...),
+			Companies: []gzsim.FixtureCompany{{ID: "5f3a000000000000000000c1", Name: "Newco"}, {ID: "5f3a000000000000000000c2", Name: "Quietco"}}})
+		gz.AddIncident(gzsim.Incident{CompanyID: "5f3a000000000000000000c1", Priority: "high", MainAction: "blocked"})
+		connect(ns, "halo", v1alpha1.ProviderHaloPSA, serve(halo), haloCreds)
+		connect(ns, "gz", v1alpha1.ProviderGravityZone, serve(gz)+"/api", gzCreds)
+		sp := policy(ns, "referenced", "halo", "gz", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeImport
+			s.CreateWhen = v1alpha1.CreateReferenced
+			s.PSA.Filter.Types = []string{"Managed"}
+			s.MappingDefaults.Services.Ticketing = true
+			s.Services.Ticketing = &v1alpha1.TicketingService{Source: v1alpha1.SourceAlerts, MinSeverity: v1alpha1.SeverityMedium,
+				Target: v1alpha1.TicketTarget{Type: "Alert"}, CloseWhenResolved: true, MaxNewTicketsPerSync: 20, Interval: "1h"}
+		})
+		// The first sync runs before any alert was read; the ticketing run reports the reference
+		// and the next sync creates the client, whose incident then becomes its ticket.
+		ticketingRun(ns, sp.Name, time.Time{})
+		req := syncNow(sp)
+		syncedPolicy(ns, sp.Name, req)
+		Eventually(func() []string {
+			var names []string
+			for _, c := range halo.Clients() {
+				names = append(names, c.Name)
+			}
+			return names
+		}).Should(ConsistOf("Newco"))
+		Eventually(func() int { return len(halo.Tickets()) }).Should(Equal(1))
+	})
+})
