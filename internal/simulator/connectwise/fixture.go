@@ -28,6 +28,9 @@ type Fixture struct {
 	// CommunicationTypes defaults to Email, Direct, Cell and Fax when empty.
 	CommunicationTypes []CommunicationType `json:"communicationTypes,omitempty" yaml:"communicationTypes,omitempty"`
 	Contacts           []Contact           `json:"contacts,omitempty" yaml:"contacts,omitempty"`
+	// Boards (with their statuses) and Priorities make the service desk (tickets.go).
+	Boards     []Board    `json:"boards,omitempty" yaml:"boards,omitempty"`
+	Priorities []Priority `json:"priorities,omitempty" yaml:"priorities,omitempty"`
 }
 
 // Ids of DefaultFixture's setup records. They deliberately differ from a fresh CW install's

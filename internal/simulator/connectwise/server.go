@@ -75,7 +75,14 @@ func New(f Fixture) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("connectwise simulator: invalid fixture: %v", err))
 	}
-	return &Server{state: st}
+	s := &Server{state: st}
+	for _, b := range f.Boards {
+		s.AddBoard(b)
+	}
+	for _, p := range f.Priorities {
+		s.AddPriority(p)
+	}
+	return s
 }
 
 func build(f Fixture) (*state, error) {

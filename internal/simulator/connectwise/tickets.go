@@ -17,7 +17,7 @@ import (
 type Board struct {
 	ID       int           `json:"id" yaml:"id"`
 	Name     string        `json:"name" yaml:"name"`
-	Statuses []BoardStatus `json:"-" yaml:"statuses,omitempty"`
+	Statuses []BoardStatus `json:"statuses,omitempty" yaml:"statuses,omitempty"`
 }
 
 // BoardStatus is a status of one board.

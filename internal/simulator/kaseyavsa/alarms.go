@@ -24,8 +24,11 @@ import (
 
 // Alarm is a monitoring alarm raised on an agent.
 type Alarm struct {
-	ID      string    `json:"id,omitempty" yaml:"id,omitempty"`
-	AgentID string    `json:"agentId" yaml:"agentId"`
+	ID      string `json:"id,omitempty" yaml:"id,omitempty"`
+	AgentID string `json:"agentId,omitempty" yaml:"agentId,omitempty"`
+	// Machine names the agent by computer name when AgentID is empty (fixtures whose agent ids
+	// are generated).
+	Machine string    `json:"machine,omitempty" yaml:"machine,omitempty"`
 	Subject string    `json:"subject,omitempty" yaml:"subject,omitempty"`
 	Message string    `json:"message,omitempty" yaml:"message,omitempty"`
 	Type    string    `json:"type,omitempty" yaml:"type,omitempty"`
@@ -46,6 +49,13 @@ func (s *Server) AddAlarm(a Alarm) Alarm {
 	defer s.mu.Unlock()
 	if !isDecimal(a.ID) || s.idUsedLocked(a.ID) {
 		a.ID = s.newIDLocked()
+	}
+	if a.AgentID == "" {
+		for _, ag := range s.agents {
+			if strings.EqualFold(ag.ComputerName, a.Machine) {
+				a.AgentID = ag.ID
+			}
+		}
 	}
 	if a.Time.IsZero() {
 		a.Time = time.Now().UTC().Truncate(time.Second)

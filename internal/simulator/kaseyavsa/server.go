@@ -49,6 +49,8 @@ type Fixture struct {
 	Orgs           []Org          `json:"orgs,omitempty" yaml:"orgs,omitempty"`
 	MachineGroups  []MachineGroup `json:"machineGroups,omitempty" yaml:"machineGroups,omitempty"`
 	Agents         []Agent        `json:"agents,omitempty" yaml:"agents,omitempty"`
+	// Alarms are open (or closed) monitoring alarms (alarms.go).
+	Alarms []Alarm `json:"alarms,omitempty" yaml:"alarms,omitempty"`
 }
 
 // Org is a VSA organization. ID is assigned when empty.
@@ -146,6 +148,9 @@ func New(f Fixture) *Server {
 	}
 	for _, a := range f.Agents {
 		s.AddAgent(a)
+	}
+	for _, a := range f.Alarms {
+		s.AddAlarm(a)
 	}
 	return s
 }
