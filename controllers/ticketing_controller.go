@@ -171,8 +171,9 @@ func (r *TicketingReconciler) writeSummary(ctx context.Context, sp *v1alpha1.Syn
 	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		cur := sp
 		if !first {
+			// The write conflicted: the cache may be behind, read the API server.
 			cur = &v1alpha1.SyncPolicy{}
-			if err := r.Get(ctx, key, cur); err != nil {
+			if err := r.Reader.Get(ctx, key, cur); err != nil {
 				return err
 			}
 		}
@@ -680,11 +681,15 @@ func (run *ticketRun) report(ctx context.Context, out ticketing.Output) {
 	sort.Strings(names)
 	for _, name := range names {
 		am := run.mappings[name]
+		var reader client.Reader = run.r.Client
 		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 			cur := &v1alpha1.AccountMapping{}
-			if err := run.r.Get(ctx, client.ObjectKeyFromObject(am), cur); err != nil {
+			if err := reader.Get(ctx, client.ObjectKeyFromObject(am), cur); err != nil {
 				return err
 			}
+			// After a conflict the cache may still be behind the write that caused it: read
+			// the API server itself.
+			reader = run.r.Reader
 			before := cur.Status.DeepCopy()
 			run.apply(cur, out)
 			if equality.Semantic.DeepEqual(before, &cur.Status) {

@@ -53,6 +53,9 @@ func TestDemo(t *testing.T) {
 	}
 	text := out.String()
 
+	if m := regexp.MustCompile(`==> (\d+) ConnectWise tickets from (\d+) simulated VSA alarms`).FindStringSubmatch(text); m == nil || m[1] == "0" {
+		t.Errorf("the demo shows no ticket made from the simulated alarms")
+	}
 	for _, ic := range []string{"connectwise", "cyberqp", "gravityzone", "halopsa", "kaseya-bms", "kaseya-vsa"} {
 		if !regexp.MustCompile(`(?m)^` + ic + `\s+\S+\s+(PSA|Tool)\s+True\s+Connected\s`).MatchString(text) {
 			t.Errorf("connection %s is not shown Ready/Connected", ic)
