@@ -8,6 +8,7 @@ import (
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
 	gzsim "github.com/accountsync/accountsync-operator/internal/simulator/gravityzone"
+	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 )
 
 func incidentEnv(t *testing.T) *env {
@@ -110,5 +111,25 @@ func TestIncidentNoteField(t *testing.T) {
 	}
 	if in.note() != "old" || in.companyID() != "5f3a" || in.open() {
 		t.Errorf("decoded %+v: note %q company %q open %v", in, in.note(), in.companyID(), in.open())
+	}
+}
+
+// 429s and 503s are retried for the listing, the read and the note (an absolute value).
+func TestIncidentsUnderFaults(t *testing.T) {
+	e := incidentEnv(t)
+	for i := 0; i < 30; i++ {
+		e.sim.AddIncident(gzsim.Incident{CompanyID: "5f3a00000000000000000aaa", Priority: "high"})
+	}
+	e.sim.SetFaults(simkit.Faults{ThrottleEvery: 2, ServerErrorEvery: 3})
+	ctx := context.Background()
+	alerts, err := e.client.ListOpenAlerts(ctx, provider.AlertQuery{MinSeverity: provider.SeverityLow})
+	if err != nil || len(alerts) != 30 {
+		t.Fatalf("listing under faults: %d, %v", len(alerts), err)
+	}
+	if err := e.client.AppendAlertNote(ctx, alerts[0].ID, "ConnectWisePSA ticket #7 (AccountSync)"); err != nil {
+		t.Fatalf("note under faults: %v", err)
+	}
+	if got := e.sim.Incidents()[0].Note; got != "ConnectWisePSA ticket #7 (AccountSync)" {
+		t.Errorf("note = %q", got)
 	}
 }

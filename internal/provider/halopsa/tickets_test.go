@@ -107,3 +107,21 @@ func TestHaloTicketCreateTimeout(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// 429s and 503s on look-ups and on the close (an upsert by id) are retried.
+func TestHaloTicketsUnderFaults(t *testing.T) {
+	e, s, client := ticketEnv(t)
+	tk, err := e.client.CreateTicket(ctx(t), provider.TicketCreate{AccountID: itoa(client), Key: "k", Summary: "s", Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim.SetFaults(simkit.Faults{ThrottleEvery: 2, ServerErrorEvery: 3})
+	for i := 0; i < 3; i++ {
+		if found, err := e.client.FindTicket(ctx(t), itoa(client), "k"); err != nil || len(found) != 1 {
+			t.Fatalf("look-up under faults: %v %v", found, err)
+		}
+	}
+	if err := e.client.CloseTicket(ctx(t), tk.ID, s); err != nil {
+		t.Fatalf("close under faults: %v", err)
+	}
+}

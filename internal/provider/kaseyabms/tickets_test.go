@@ -113,3 +113,22 @@ func mustID(t *testing.T, s string) int64 {
 	}
 	return n
 }
+
+// 429s and 503s on look-ups and on the resolve are retried.
+func TestBMSTicketsUnderFaults(t *testing.T) {
+	srv, c, s, acct := ticketEnv(t)
+	ctx := context.Background()
+	tk, err := c.CreateTicket(ctx, provider.TicketCreate{AccountID: acct, Key: "k", Summary: "s", Details: "d", Settings: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(simkit.Faults{ThrottleEvery: 2, ServerErrorEvery: 3})
+	for i := 0; i < 3; i++ {
+		if found, err := c.FindTicket(ctx, acct, "k"); err != nil || len(found) != 1 {
+			t.Fatalf("look-up under faults: %v %v", found, err)
+		}
+	}
+	if err := c.CloseTicket(ctx, tk.ID, s); err != nil {
+		t.Fatalf("resolve under faults: %v", err)
+	}
+}

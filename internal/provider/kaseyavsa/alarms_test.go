@@ -8,6 +8,7 @@ import (
 	"github.com/accountsync/accountsync-operator/internal/provider"
 	"github.com/accountsync/accountsync-operator/internal/provider/httpx"
 	vsasim "github.com/accountsync/accountsync-operator/internal/simulator/kaseyavsa"
+	"github.com/accountsync/accountsync-operator/internal/simulator/simkit"
 )
 
 // The alarms a ticketing run reads: every open alarm (/true, never /false), each with its
@@ -113,4 +114,22 @@ func TestAlarmSimulatorSemantics(t *testing.T) {
 
 func httpxPut(path, body string) httpx.Request {
 	return httpx.Request{Operation: "CloseAlarm", Method: "PUT", Path: path, Body: []byte(body), Idempotent: true}
+}
+
+// 429s and 503s on the alarm and agent listings are retried; the listing is complete.
+func TestAlarmsUnderFaults(t *testing.T) {
+	e := newEnv(t, vsasim.Fixture{}, nil)
+	org := e.sim.AddOrg(vsasim.Org{Name: "Acme", Ref: "acme"})
+	agent := e.sim.AddAgent(vsasim.Agent{ComputerName: "PC1", OrgID: org.ID})
+	for i := 0; i < 250; i++ {
+		e.sim.AddAlarm(vsasim.Alarm{AgentID: agent.ID, Subject: "s"})
+	}
+	e.sim.SetFaults(simkit.Faults{ThrottleEvery: 2, ServerErrorEvery: 3})
+	alerts, err := e.client.ListOpenAlerts(context.Background(), provider.AlertQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 250 || alerts[249].OrganizationID != org.ID {
+		t.Fatalf("got %d alerts under faults, want 250 with their organization", len(alerts))
+	}
 }
