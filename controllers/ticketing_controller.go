@@ -288,7 +288,7 @@ func (run *ticketRun) with(ctx context.Context, psa, tool provider.Client) time.
 	if errors.As(err, &se) {
 		run.message = se.Error()
 		run.terminal = true
-		r.Reports.Set(run.key, serviceTicketing, sp.Generation, "spec.services.ticketing: "+se.Error(), nil, nil)
+		r.Reports.Set(run.key, serviceTicketing, sp.Generation, se.Error(), nil, nil)
 		return 0
 	}
 	if err != nil {
