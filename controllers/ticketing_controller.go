@@ -324,7 +324,7 @@ func (run *ticketRun) with(ctx context.Context, psa, tool provider.Client) time.
 	}
 	out := ticketing.Plan(in)
 	if sp.Spec.DryRun {
-		r.Reports.Set(run.key, serviceTicketing, sp.Generation, "", dryRunItems(out, run.ledger), out.Referenced)
+		r.Reports.Set(run.key, serviceTicketing, sp.Generation, "", dryRunItems(out), out.Referenced)
 		run.message = fmt.Sprintf("dry run: %d tickets would be created and %d closed; nothing written", len(out.Create), len(out.Close))
 		return 0
 	}
@@ -754,7 +754,7 @@ func (run *ticketRun) summary(next time.Time) *v1alpha1.ServiceRun {
 }
 
 // dryRunItems lists what a run would do, for the policy's plan.
-func dryRunItems(out ticketing.Output, ledger ticketing.Ledger) []v1alpha1.PlanItem {
+func dryRunItems(out ticketing.Output) []v1alpha1.PlanItem {
 	var items []v1alpha1.PlanItem
 	for _, c := range out.Create {
 		detail := "alert " + c.Key
