@@ -42,9 +42,12 @@ func (s *ServiceReports) Set(policy types.NamespacedName, service string, genera
 		return
 	}
 	next := serviceReport{invalid: invalid, generation: generation, plan: plan, referenced: referenced}
+	empty := func(r serviceReport) bool { return r.invalid == "" && len(r.plan) == 0 && len(r.referenced) == 0 }
 	s.mu.Lock()
 	old, had := s.reports[policy][service]
-	if had && reflect.DeepEqual(old, next) {
+	if (had && reflect.DeepEqual(old, next)) || (empty(next) && (!had || empty(old))) {
+		// Nothing the policy shows changed (an empty report's generation is no news): waking
+		// the policy would only make it work again for nothing.
 		s.mu.Unlock()
 		return
 	}

@@ -41,6 +41,23 @@ func TestServiceReports(t *testing.T) {
 		t.Error("an unchanged report does not wake the policy again")
 	default:
 	}
+	other := types.NamespacedName{Namespace: "ns", Name: "quiet"}
+	s.Set(other, serviceTicketing, 1, "", nil, nil)
+	s.Set(other, serviceTicketing, 2, "", nil, nil)
+	select {
+	case <-s.changed:
+		t.Error("an empty report of a policy that had none does not wake it")
+	default:
+	}
+	s.Set(key, serviceTicketing, 4, "", nil, nil)
+	select {
+	case <-s.changed:
+	default:
+		t.Error("clearing a report wakes the policy")
+	}
+	if s.Invalid(key, 3) != "" || s.Plan(key) != nil {
+		t.Error("the cleared report is gone")
+	}
 	var none *ServiceReports
 	if none.Invalid(key, 1) != "" || none.Plan(key) != nil || none.WithReferences(key, nil) != nil {
 		t.Error("a nil store reports nothing")
