@@ -48,6 +48,8 @@ type SyncPolicyReconciler struct {
 	Clients   *connection.Cache
 	Snapshots *SnapshotStore
 	Recorder  events.EventRecorder
+	// Services carries what the service runners report for the policy's status (may be nil).
+	Services *ServiceReports
 }
 
 // +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
@@ -65,6 +67,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Snapshots.Delete(req.NamespacedName)
+			r.Services.Delete(req.NamespacedName)
 			forgetPolicyMetrics(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -306,6 +309,9 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 			snap.ToolAssets[a.OrganizationID] = append(snap.ToolAssets[a.OrganizationID], a)
 			withAssets[a.OrganizationID] = true
 		}
+	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced && alertsReference(&sp.Spec, tool) {
+		// Only the ticketing service's alerts reference organizations (ServiceReports).
+		withAssets = map[string]bool{}
 	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
 		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
 			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
@@ -363,11 +369,14 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	in := snap.planInput
 	in.Policy = sp
 	in.Mappings = mappings.Items
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
+		in.ToolOrgsWithAssets = r.Services.WithReferences(key, in.ToolOrgsWithAssets)
+	}
 	result, err := plan.Compute(in)
 	if err != nil {
 		return &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
 	}
-	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
 	st := &sp.Status
 	if fresh {
 		if shrunk := shrunkListings(sp, result.Counts); len(shrunk) > 0 && !accepted {
@@ -384,7 +393,13 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	counts := result.Counts
 	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
-	r.setReady(sp, metav1.ConditionTrue, v1alpha1.ReasonValid, "policy and both connections are usable")
+	if msg := r.Services.Invalid(key, sp.Generation); msg != "" {
+		// A service's settings name what the PSA does not have: the link sync goes on, the
+		// policy says what to fix.
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+	} else {
+		r.setReady(sp, metav1.ConditionTrue, v1alpha1.ReasonValid, "policy and both connections are usable")
+	}
 	if fresh || r.Snapshots.Suspect(key) == nil {
 		// After a suspect sync the last good snapshot is re-planned, but the times and calls
 		// in status stay those of the suspect sync, the latest one.
@@ -398,8 +413,8 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		for _, am := range mappings.Items {
 			names = append(names, am.Name)
 		}
-		// So do the billing service's quantity changes (billing_plan.go).
-		all := plan.WithUserActions(result.Plan, append(r.Snapshots.UserPlan(key, names), r.Snapshots.BillingPlan(key, names)...))
+		// So do the services' changes: billing quantities (billing_plan.go) and tickets.
+		all := plan.WithUserActions(result.Plan, append(append(r.Snapshots.UserPlan(key, names), r.Snapshots.BillingPlan(key, names)...), r.Services.Plan(key)...))
 		st.Plan = boundedPlan(all)
 		st.PlanTotal = int32(len(all))
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,
@@ -669,7 +684,7 @@ func firstN[T any](items []T, n int) []T {
 // SetupWithManager watches policies, every AccountMapping naming a policy (manual ones included,
 // since they claim records), and the connections policies use.
 func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts ControllerOptions) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.SyncPolicy{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1alpha1.AccountMapping{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
@@ -678,9 +693,11 @@ func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts Controlle
 		}), builder.WithPredicates(mappingClaimChanged())).
 		Watches(&v1alpha1.IntegrationConnection{}, handler.EnqueueRequestsFromMapFunc(r.policiesForConnection),
 			builder.WithPredicates(readyChanged())).
-		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{})).
-		WithOptions(opts.controllerOptions()).
-		Complete(r)
+		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{}))
+	if r.Services != nil {
+		b = b.WatchesRawSource(source.Channel(r.Services.changed, &handler.EnqueueRequestForObject{}))
+	}
+	return b.WithOptions(opts.controllerOptions()).Complete(r)
 }
 
 func (r *SyncPolicyReconciler) policiesForConnection(ctx context.Context, obj client.Object) []reconcile.Request {
