@@ -79,8 +79,8 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 20s).
 	hack/fuzz-all.sh $(or $(FUZZTIME),20s)
 
 .PHONY: bench
-bench: ## Benchmarks of matching, suggestions and planning (reported numbers, not pass/fail).
-	go test -run='^$$' -bench=. -benchmem ./internal/...
+bench: ## Benchmarks of matching, suggestions, planning and ticketing (reported numbers, not pass/fail).
+	go test -run='^$$' -bench=. -benchmem ./internal/... ./controllers/
 
 ##@ Build
 

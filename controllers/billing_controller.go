@@ -470,7 +470,7 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 		if equality.Semantic.DeepEqual(before, st) {
 			return nil
 		}
-		if err := r.Status().Update(ctx, am); err != nil {
+		if err := writeStatus(ctx, r.Client, am); err != nil {
 			return err
 		}
 		written = am
@@ -568,7 +568,7 @@ func (r *BillingReconciler) writeSummary(ctx context.Context, key types.Namespac
 		if equality.Semantic.DeepEqual(before, st) {
 			return nil
 		}
-		return r.Status().Update(ctx, sp)
+		return writeStatus(ctx, r.Client, sp)
 	})
 }
 

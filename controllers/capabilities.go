@@ -40,7 +40,7 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 	if f := spec.PSA.Filter; len(f.Statuses) > 0 || len(f.Types) > 0 {
 		need(v1alpha1.SidePSA, "spec.psa.filter statuses/types", provider.CapStatusesAndTypes)
 	}
-	if spec.CreateWhen == v1alpha1.CreateReferenced {
+	if spec.CreateWhen == v1alpha1.CreateReferenced && !alertsReference(spec, tool) {
 		need(v1alpha1.SideTool, "spec.createWhen Referenced", provider.CapListToolAssets)
 	}
 	if spec.Assets.Enabled {
@@ -58,6 +58,11 @@ func missingCapabilities(spec *v1alpha1.SyncPolicySpec, psa, tool provider.Clien
 		field := "spec.services.billing"
 		need(v1alpha1.SidePSA, field, provider.CapBillingLines)
 		need(v1alpha1.SideTool, fmt.Sprintf("%s.usage %s", field, b.Usage), billingUsageCapability(b.Usage))
+	}
+	if spec.Services.Ticketing != nil {
+		// CyberQP has no alert API: a ticketing policy on it is refused, never a silent no-op.
+		need(v1alpha1.SideTool, "spec.services.ticketing", provider.CapAlerts)
+		need(v1alpha1.SidePSA, "spec.services.ticketing", provider.CapTickets)
 	}
 	var out []string
 	for _, n := range needs {
@@ -95,4 +100,11 @@ func billingUsageCapability(u v1alpha1.BillingUsage) string {
 	default:
 		return provider.CapListUsers
 	}
+}
+
+// alertsReference reports whether the tool's alerts reference its organizations for
+// createWhen Referenced: the policy tickets them and the tool has alerts, so an organization
+// with an alert counts as referenced even when the tool has no assets (GravityZone).
+func alertsReference(spec *v1alpha1.SyncPolicySpec, tool provider.Client) bool {
+	return spec.Services.Ticketing != nil && provider.Has(tool, provider.CapAlerts) && !provider.Has(tool, provider.CapListToolAssets)
 }

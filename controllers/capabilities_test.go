@@ -89,6 +89,21 @@ func TestMissingCapabilities(t *testing.T) {
 		{"billing a usage the tool does not count", provider.ConnectWisePSA, provider.GravityZone,
 			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Billing = billingOf(v1alpha1.UsageAgents) }),
 			[]string{"spec.services.billing.usage Agents needs ListToolAssets, which GravityZone does not offer"}},
+		{"ticketing from CyberQP, which has no alert API", provider.HaloPSA, provider.CyberQP,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }),
+			[]string{"spec.services.ticketing needs Alerts, which CyberQP does not offer"}},
+		{"ticketing from VSA into ConnectWise", provider.ConnectWisePSA, provider.KaseyaVSA,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
+		{"ticketing from GravityZone into HaloPSA", provider.HaloPSA, provider.GravityZone,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
+		{"createWhen Referenced by the alerts of a tool without assets", provider.HaloPSA, provider.GravityZone,
+			spec(func(s *v1alpha1.SyncPolicySpec) {
+				s.Mode = v1alpha1.ModeImport
+				s.CreateWhen = v1alpha1.CreateReferenced
+				s.Services.Ticketing = &v1alpha1.TicketingService{}
+			}), nil},
+		{"ticketing from VSA into Kaseya BMS", provider.KaseyaBMS, provider.KaseyaVSA,
+			spec(func(s *v1alpha1.SyncPolicySpec) { s.Services.Ticketing = &v1alpha1.TicketingService{} }), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,18 +7,19 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
+	"github.com/accountsync/accountsync-operator/internal/mapping"
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )
 
@@ -33,6 +34,24 @@ func setCondition(conds *[]metav1.Condition, generation int64, typ string, statu
 		Message:            truncate(message, 1024),
 		ObservedGeneration: generation,
 	})
+}
+
+// setConditionWithEvent sets a condition as setCondition does and, when its status or reason
+// changed, emits the reason's event, of the type the reason table (v1alpha1.Reasons) gives it.
+// Every reconciler sets its conditions through it, so one situation reads the same everywhere.
+func setConditionWithEvent(rec events.EventRecorder, obj client.Object, conds *[]metav1.Condition, typ string, status metav1.ConditionStatus, reason, message, action string) {
+	// Compared as a key: meta.SetStatusCondition updates the existing condition in place.
+	prev := conditionKey(*conds, typ)
+	setCondition(conds, obj.GetGeneration(), typ, status, reason, message)
+	if prev != string(status)+"/"+reason {
+		rec.Eventf(obj, nil, v1alpha1.ReasonEventType(reason), reason, action, "%s", truncate(message, 512))
+	}
+}
+
+// emit records an event whose reason names an action (v1alpha1.ReasonCreated, ...), of the type
+// the reason table gives it.
+func emit(rec events.EventRecorder, obj client.Object, reason, action, format string, args ...any) {
+	rec.Eventf(obj, nil, v1alpha1.ReasonEventType(reason), reason, action, format, args...)
 }
 
 // syncRequest returns the sync-now annotation value when it differs from the last handled one.
@@ -50,23 +69,6 @@ func annotationRequest(obj client.Object, annotation, lastHandled string) (strin
 	return v, true
 }
 
-// patchStatusIfChanged writes status only when it differs from what was read, so a quiet sync
-// makes no API-server write. before must be a deep copy taken before the reconcile changed obj.
-func patchStatusIfChanged(ctx context.Context, c client.Client, obj client.Object, before, after any) error {
-	if equality.Semantic.DeepEqual(before, after) {
-		return nil
-	}
-	return writeStatus(ctx, c, obj)
-}
-
-// writeStatus stores obj's status with a budget of its own: a reconcile that ran out of its
-// deadline must still be able to say so in status.
-func writeStatus(ctx context.Context, c client.Client, obj client.Object) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
-	defer cancel()
-	return c.Status().Update(ctx, obj)
-}
-
 // retryAfter returns the wait a vendor asked for (Retry-After on a 429, or on a 503), if err
 // carries one: httpx returns such an error at once when the wait is beyond its cap or deadline.
 func retryAfter(err error) (time.Duration, bool) {
@@ -79,8 +81,7 @@ func retryAfter(err error) (time.Duration, bool) {
 
 // rateLimitedMessage says until when a rate-limited vendor is left alone.
 func rateLimitedMessage(err error, wait time.Duration) string {
-	until := time.Now().Add(wait).UTC().Truncate(time.Second).Format(time.RFC3339)
-	return fmt.Sprintf("rate limited by the vendor until %s: %v", until, err)
+	return mapping.RateLimitedMessage(time.Now(), err.Error(), wait)
 }
 
 // deadlineMessage names the reconcile deadline when it is what ended the vendor call.

@@ -1,6 +1,8 @@
 package controllers_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -77,7 +79,7 @@ var _ = Describe("HaloPSA assets", func() {
 			am := &v1alpha1.AccountMapping{}
 			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
 			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
-			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 2, Created: 2}))
+			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 2, Created: 2, Unchanged: 2}))
 		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
 		assets := halo.Assets()
 		Expect(assets).To(HaveLen(2))
@@ -88,14 +90,15 @@ var _ = Describe("HaloPSA assets", func() {
 		Expect(halo.Calls("POST /api/Site")).To(BeZero())
 
 		// The next sync finds both assets by their agent id: nothing is created again.
+		listsBefore := halo.Calls("GET /api/Asset")
 		req := syncNow(sp)
 		syncedPolicy(ns, sp.Name, req)
-		Eventually(func(g Gomega) {
-			am := &v1alpha1.AccountMapping{}
-			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
-			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 2, Unchanged: 2}))
-		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
-		Expect(halo.Calls("POST /api/Asset")).To(Equal(2))
+		Eventually(func() int { return halo.Calls("GET /api/Asset") }).WithTimeout(seedTimeout).Should(BeNumerically(">", listsBefore),
+			"the mapping listed its assets again after the sync")
+		Consistently(func() int { return halo.Calls("POST /api/Asset") }, time.Second, 100*time.Millisecond).Should(Equal(2))
+		am := &v1alpha1.AccountMapping{}
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "acme"}, am)).To(Succeed())
+		Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 2, Created: 2, Unchanged: 2}), "state, not the last sync's deltas")
 		Expect(halo.Assets()).To(HaveLen(2))
 	})
 })

@@ -66,11 +66,11 @@ type probeRecord struct {
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 
 func (r *IntegrationConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("connection", req.Name))
 	return requeueOnConflict(r.reconcile(ctx, req))
 }
 
 func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	logger := log.FromContext(ctx)
 	ic := &v1alpha1.IntegrationConnection{}
 	if err := r.Get(ctx, req.NamespacedName, ic); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -97,7 +97,7 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 	if err != nil {
 		ce, ok := connection.AsConfigError(err)
 		if !ok {
-			return ctrl.Result{}, err
+			return ctrl.Result{}, fmt.Errorf("client of IntegrationConnection %s: %w", ic.Name, err)
 		}
 		// Terminal: the Secret watch or a spec edit brings the connection back, not a timer.
 		r.setReady(ic, metav1.ConditionFalse, ce.Reason, ce.Message)
@@ -113,14 +113,22 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		return ctrl.Result{RequeueAfter: time.Until(prev.next)}, r.finish(ctx, ic, before)
 	}
 
+	requeue := r.probe(ctx, ic, cl, interval)
+	r.probed.Store(req.NamespacedName, probeRecord{client: cl, next: time.Now().Add(requeue)})
+	return ctrl.Result{RequeueAfter: requeue}, r.finish(ctx, ic, before)
+}
+
+// probe calls the vendor's cheapest authenticated endpoint, sets Ready from the answer and
+// returns when to probe again (0: only a spec or Secret change brings the connection back).
+func (r *IntegrationConnectionReconciler) probe(ctx context.Context, ic *v1alpha1.IntegrationConnection, cl provider.Client, interval time.Duration) time.Duration {
 	result, perr := cl.Probe(ctx)
 	t := now()
-	status.LastProbeTime = &t
-	status.Capabilities = provider.Capabilities(cl)
+	ic.Status.LastProbeTime = &t
+	ic.Status.Capabilities = provider.Capabilities(cl)
 	requeue := interval
 	switch kind := provider.KindOf(perr); {
 	case perr == nil:
-		status.ServerVersion = result.ServerVersion
+		ic.Status.ServerVersion = result.ServerVersion
 		r.setReady(ic, metav1.ConditionTrue, v1alpha1.ReasonConnected, fmt.Sprintf("%s API answered", ic.Spec.Provider))
 	case kind == provider.KindAuth:
 		// Probed again only after a back-off: re-trying bad credentials often can lock the
@@ -147,11 +155,10 @@ func (r *IntegrationConnectionReconciler) reconcile(ctx context.Context, req ctr
 		r.setReady(ic, metav1.ConditionFalse, v1alpha1.ReasonUnreachable, deadlineMessage(ctx, perr))
 		requeue = min(interval, unreachableRetry)
 	}
-	r.probed.Store(req.NamespacedName, probeRecord{client: cl, next: time.Now().Add(requeue)})
 	if perr != nil {
-		logger.Info("probe failed", "reason", provider.KindOf(perr), "error", perr.Error(), "retryIn", requeue.String())
+		log.FromContext(ctx).Info("probe failed", "provider", ic.Spec.Provider, "kind", provider.KindOf(perr), "error", perr.Error(), "retryIn", requeue.String())
 	}
-	return ctrl.Result{RequeueAfter: requeue}, r.finish(ctx, ic, before)
+	return requeue
 }
 
 // lastProbe returns the connection's last probe and whether it used cl (no Secret or spec
@@ -185,20 +192,12 @@ func (r *IntegrationConnectionReconciler) refusedBackoff(ic *v1alpha1.Integratio
 }
 
 func (r *IntegrationConnectionReconciler) setReady(ic *v1alpha1.IntegrationConnection, status metav1.ConditionStatus, reason, message string) {
-	prev := meta.FindStatusCondition(ic.Status.Conditions, v1alpha1.ConditionReady)
-	setCondition(&ic.Status.Conditions, ic.Generation, v1alpha1.ConditionReady, status, reason, message)
-	if prev == nil || prev.Status != status || prev.Reason != reason {
-		eventType := corev1.EventTypeNormal
-		if status != metav1.ConditionTrue {
-			eventType = corev1.EventTypeWarning
-		}
-		r.Recorder.Eventf(ic, nil, eventType, reason, "Probe", "%s", truncate(message, 512))
-	}
+	setConditionWithEvent(r.Recorder, ic, &ic.Status.Conditions, v1alpha1.ConditionReady, status, reason, message, "Probe")
 }
 
 func (r *IntegrationConnectionReconciler) finish(ctx context.Context, ic *v1alpha1.IntegrationConnection, before *v1alpha1.IntegrationConnectionStatus) error {
 	recordConnectionReady(ic)
-	return patchStatusIfChanged(ctx, r.Client, ic, before, &ic.Status)
+	return updateStatus(ctx, r.Client, ic, before, &ic.Status)
 }
 
 func sideOf(p v1alpha1.ProviderName) v1alpha1.Side {

@@ -119,7 +119,7 @@ var _ = Describe("Kaseya BMS seed: export and what a BMS policy must say", func(
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), am)).To(Succeed())
 			g.Expect(am.Status.Users).NotTo(BeNil(), readyReasonOf(*am))
-			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 2, Created: 2}), readyReasonOf(*am))
+			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 4, Created: 2}), readyReasonOf(*am))
 		}).Should(Succeed())
 		contacts := bms.Contacts(701)
 		Expect(contacts).To(HaveLen(4))
@@ -141,7 +141,7 @@ var _ = Describe("Kaseya BMS seed: export and what a BMS policy must say", func(
 		syncedPolicy(ns, sp.Name, req)
 		Eventually(func(g Gomega) {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), am)).To(Succeed())
-			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 4}))
+			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 4, Created: 2}))
 		}).Should(Succeed())
 		Expect(bms.Contacts(701)).To(HaveLen(4), "the created contacts are matched, not created again")
 		Expect(bms.Calls("POST /crm/contacts/summary")).To(Equal(2))

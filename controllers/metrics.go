@@ -25,6 +25,13 @@ var (
 		Help: "1 for the current state (OK, HasEvents, NotAvailable) of each AccountMapping, 0 for the others.",
 	}, []string{"namespace", "mapping", "policy", "state"})
 
+	// mappingWrites counts what the mappings' syncs wrote to the PSA: the per-sync numbers that
+	// a mapping's status (state, not deltas) does not keep.
+	mappingWrites = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "accountsync_mapping_writes_total",
+		Help: "PSA records the AccountMappings' syncs wrote or failed to write, by record (asset, user) and result (created, updated, failed).",
+	}, []string{"namespace", "policy", "record", "result"})
+
 	suspectSnapshots = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "accountsync_suspect_snapshots_total",
 		Help: "Syncs (of a SyncPolicy, or of one of its mappings) that applied nothing for a listing that shrank beyond spec.safety, by listing.",
@@ -62,7 +69,7 @@ func forgetBillingMetrics(policy types.NamespacedName) {
 }
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, suspectSnapshots, connectionReady, policySynced, billingPushes, billingFailures)
+	ctrlmetrics.Registry.MustRegister(syncDuration, mappingStates, mappingWrites, suspectSnapshots, connectionReady, policySynced, billingPushes, billingFailures)
 }
 
 // conditionSeries remembers the label values of each object's one condition series, so a
@@ -123,6 +130,7 @@ func forgetPolicyMetrics(policy types.NamespacedName) {
 	syncDuration.DeleteLabelValues(policy.Namespace, policy.Name)
 	forgetPolicySynced(policy)
 	suspectSnapshots.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
+	mappingWrites.DeletePartialMatch(prometheus.Labels{"namespace": policy.Namespace, "policy": policy.Name})
 }
 
 // forgetMappingMetrics drops every series of a deleted mapping.
@@ -140,5 +148,13 @@ func recordMappingState(am *v1alpha1.AccountMapping) {
 			v = 1
 		}
 		mappingStates.WithLabelValues(am.Namespace, am.Name, am.Spec.PolicyRef.Name, string(s)).Set(v)
+	}
+}
+
+// countMappingWrites adds n to the writes of one record kind and result, skipping zeros so that
+// a quiet sync creates no series.
+func countMappingWrites(policy types.NamespacedName, record, result string, n int) {
+	if n > 0 {
+		mappingWrites.WithLabelValues(policy.Namespace, policy.Name, record, result).Add(float64(n))
 	}
 }

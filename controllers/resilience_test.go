@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
@@ -122,6 +123,63 @@ var _ = Describe("Quiet steady state", func() {
 		}
 		Expect(psaReads).To(Equal(int(2 * last.Status.APICalls.PSA)))
 		Expect(int64(toolReads)).To(BeNumerically("<=", 2*last.Status.APICalls.Tool))
+	})
+})
+
+var _ = Describe("Quiet re-sync of a mapping with assets", func() {
+	It("makes no AccountMapping write when the asset sync finds every asset in place", func() {
+		ns := newNamespace()
+		vsa := vsasim.New(vsaFixture(0))
+		org := vsa.AddOrg(vsasim.Org{Name: "Acme Corp", Ref: "acme"})
+		hq := vsa.AddMachineGroup(vsasim.MachineGroup{Name: "hq", OrgID: org.ID})
+		for _, m := range []string{"acme-pc1", "acme-pc2"} {
+			vsa.AddAgent(vsasim.Agent{ComputerName: m, OrgID: org.ID, MachineGroupID: hq.ID, OperatingSystem: "Windows 11"})
+		}
+		bf := bmsFixture()
+		bf.Accounts = []bmssim.Account{{ID: 501, AccountName: "Acme Corp"}}
+		bf.Locations = []bmssim.Location{{ID: 601, AccountID: 501, LocationName: "Main", IsMain: true}}
+		bms := bmssim.New(bf)
+		connect(ns, "vsa", v1alpha1.ProviderKaseyaVSA, serve(vsa), vsaCreds)
+		connect(ns, "bms", v1alpha1.ProviderKaseyaBMS, serve(bms), bmsCreds)
+		sp := bmsPolicy(ns, "quiet-assets", func(s *v1alpha1.SyncPolicySpec) {
+			s.Mode = v1alpha1.ModeMatchOnly
+			s.Assets.Enabled = true
+			s.Exclude.ToolOrganizationIDs = []string{org.ID} // linked by the manual mapping below
+		})
+		am := &v1alpha1.AccountMapping{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "acme"},
+			Spec: v1alpha1.AccountMappingSpec{
+				PolicyRef: v1alpha1.LocalObjectReference{Name: sp.Name},
+				PSA:       v1alpha1.MappingPSA{AccountID: "501"},
+				Tool:      v1alpha1.MappingTool{OrganizationID: org.ID},
+				Location:  v1alpha1.LocationMapping{Mode: v1alpha1.LocationMain},
+			},
+		}
+		Expect(k8s.Create(ctx, am)).To(Succeed())
+		Eventually(func() []bmssim.Asset { return bms.Assets(501) }).WithTimeout(seedTimeout).Should(HaveLen(2), seedStuck)
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), am)).To(Succeed())
+			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
+			g.Expect(am.Status.Assets).To(Equal(&v1alpha1.AssetCounts{Total: 2, Created: 2, Unchanged: 2}))
+		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
+		version := func() string {
+			got := &v1alpha1.AccountMapping{}
+			Expect(k8s.Get(ctx, client.ObjectKeyFromObject(am), got)).To(Succeed())
+			return got.ResourceVersion
+		}
+		before := version()
+
+		const assetListing = "GET /servicedesk/hardwareasset/searchselect"
+		for i := 0; i < 2; i++ {
+			listed := bms.Calls(assetListing)
+			req := syncNow(sp)
+			syncedPolicy(ns, sp.Name, req)
+			Eventually(func() int { return bms.Calls(assetListing) }).Should(BeNumerically(">", listed),
+				"the mapping listed its assets again after sync %d", i+1)
+		}
+		Consistently(version, "2s").Should(Equal(before), "an unchanged re-sync writes no AccountMapping")
+		Expect(bms.Assets(501)).To(HaveLen(2))
+		Expect(bms.Calls("POST /servicedesk/hardwareasset")).To(Equal(2), "nothing created twice")
 	})
 })
 

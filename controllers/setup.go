@@ -42,6 +42,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	snapshots := NewSnapshotStore()
+	services := NewServiceReports()
 	if err := (&IntegrationConnectionReconciler{
 		Client: mgr.GetClient(), Clients: opts.Clients, Recorder: mgr.GetEventRecorder("integrationconnection-controller"),
 		RefusedRetry: opts.RefusedProbeRetry, RefusedRetryMax: opts.RefusedProbeRetryMax,
@@ -50,6 +51,13 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	}
 	if err := (&SyncPolicyReconciler{
 		Client: mgr.GetClient(), Clients: opts.Clients, Snapshots: snapshots, Recorder: mgr.GetEventRecorder("syncpolicy-controller"),
+		Services: services,
+	}).SetupWithManager(mgr, opts.ControllerOptions); err != nil {
+		return err
+	}
+	if err := (&TicketingReconciler{
+		Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Clients: opts.Clients, Reports: services, Settle: opts.CreateSettle,
+		Recorder: mgr.GetEventRecorder("ticketing-controller"),
 	}).SetupWithManager(mgr, opts.ControllerOptions); err != nil {
 		return err
 	}

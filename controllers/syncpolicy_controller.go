@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -40,8 +39,6 @@ const (
 
 	policyRefIndex     = "spec.policyRef.name"
 	connectionRefIndex = "spec.connectionRefs"
-
-	reasonPolicyValid = "Valid"
 )
 
 // SyncPolicyReconciler takes one snapshot of both sides per sync, plans, and creates, updates or
@@ -51,6 +48,8 @@ type SyncPolicyReconciler struct {
 	Clients   *connection.Cache
 	Snapshots *SnapshotStore
 	Recorder  events.EventRecorder
+	// Services carries what the service runners report for the policy's status (may be nil).
+	Services *ServiceReports
 }
 
 // +kubebuilder:rbac:groups=accountsync.io,resources=syncpolicies,verbs=get;list;watch
@@ -59,15 +58,16 @@ type SyncPolicyReconciler struct {
 // +kubebuilder:rbac:groups=accountsync.io,resources=accountmappings,verbs=get;list;watch;create;update;patch;delete
 
 func (r *SyncPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("policy", req.Name))
 	return requeueOnConflict(r.reconcile(ctx, req))
 }
 
 func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	logger := log.FromContext(ctx)
 	sp := &v1alpha1.SyncPolicy{}
 	if err := r.Get(ctx, req.NamespacedName, sp); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Snapshots.Delete(req.NamespacedName)
+			r.Services.Delete(req.NamespacedName)
 			forgetPolicyMetrics(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -86,33 +86,11 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		interval = defaultSyncInterval
 	}
 
-	if sp.Spec.Suspend {
-		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy is suspended")
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: no sync runs")
-		st.NextSyncTime = nil
-		return ctrl.Result{}, r.finish(ctx, sp, before)
-	}
-
-	psa, tool, reason, msg, err := policyConnections(ctx, r.Client, r.Clients, sp)
+	psa, tool, usable, err := r.usable(ctx, sp)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if reason != "" {
-		ready := metav1.ConditionFalse
-		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, ready, reason, msg)
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
-		r.Snapshots.Unschedule(req.NamespacedName)
-		// The connection watch brings the policy back when the connection changes.
-		return ctrl.Result{}, r.finish(ctx, sp, before)
-	}
-	if missing := missingCapabilities(&sp.Spec, psa, tool); len(missing) > 0 {
-		// Refused rather than left to mappings that would wait in Creating forever. Terminal:
-		// a spec edit or a connection change brings the policy back.
-		msg := capabilityMessage(missing)
-		setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
-		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, msg)
-		r.Snapshots.Unschedule(req.NamespacedName)
-		st.NextSyncTime = nil
+	if !usable {
 		return ctrl.Result{}, r.finish(ctx, sp, before)
 	}
 
@@ -139,29 +117,25 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	snap, err := r.takeSnapshot(ctx, sp, psa, tool)
 	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
 	if err != nil {
-		if ce, ok := connection.AsConfigError(err); ok {
-			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
-			return ctrl.Result{}, r.finish(ctx, sp, before)
-		}
-		logger.Info("sync failed", "error", err.Error())
-		wait := min(interval, failedSyncRetry)
-		if provider.IsKind(err, provider.KindRateLimited) {
-			// The vendor said when to come back: the policy waits that long, off the worker.
-			if d, ok := retryAfter(err); ok {
-				wait = d
-			}
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(err, wait))
-		} else {
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, deadlineMessage(ctx, err))
-		}
-		next := metav1.NewTime(time.Now().Add(wait))
-		st.NextSyncTime = &next
-		if r.Snapshots.Get(key) != nil {
-			r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
-		}
-		return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
+		return r.syncFailed(ctx, sp, err, interval, handled), r.finish(ctx, sp, before)
 	}
+	return r.publish(ctx, sp, before, snap, syncRun{start: start, interval: interval, handled: handled, accepting: accepting, acceptance: acceptance})
+}
+
+// syncRun is what a sync carries from its start to its publication.
+type syncRun struct {
+	start      time.Time
+	interval   time.Duration
+	handled    string
+	accepting  bool
+	acceptance string
+}
+
+// publish plans on a fresh snapshot (which stores it unless it is suspect), applies the plan and
+// schedules the next sync.
+func (r *SyncPolicyReconciler) publish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus, snap *Snapshot, run syncRun) (ctrl.Result, error) {
+	st, key := &sp.Status, types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	start, interval, handled := run.start, run.interval, run.handled
 	// Counted before plan publishes the snapshot: from then on mappings add the records they
 	// create to its maps under the store's lock.
 	toolOrgCount, psaAccountCount := len(snap.ToolOrgs), len(snap.PSAAccounts)
@@ -172,16 +146,14 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	snap.duration = time.Since(start).Round(time.Millisecond).String()
 	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
 	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
-	if err := r.plan(ctx, sp, snap, true, accepting); err != nil {
-		if ce, ok := connection.AsConfigError(err); ok {
-			setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionFalse, ce.Reason, ce.Message)
-			r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
-			return ctrl.Result{}, r.finish(ctx, sp, before)
+	if err := r.plan(ctx, sp, snap, true, run.accepting); err != nil {
+		if _, ok := connection.AsConfigError(err); ok {
+			return r.syncFailed(ctx, sp, err, interval, handled), r.finish(ctx, sp, before)
 		}
 		return ctrl.Result{}, err
 	}
-	if accepting {
-		st.LastAcceptedSnapshot = acceptance
+	if run.accepting {
+		st.LastAcceptedSnapshot = run.acceptance
 	}
 	next := snap.nextSync
 	if r.Snapshots.Get(key) != snap {
@@ -190,10 +162,73 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 		st.NextSyncTime = &next
 	}
 	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
-	logger.V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
+	log.FromContext(ctx).V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
 		"toolOrganizations", toolOrgCount, "psaAccounts", psaAccountCount)
 	syncDuration.WithLabelValues(sp.Namespace, sp.Name).Observe(time.Since(start).Seconds())
 	return ctrl.Result{RequeueAfter: time.Until(next.Time)}, r.finish(ctx, sp, before)
+}
+
+// usable reports whether the policy can sync, and both its clients when it can; otherwise its
+// conditions say why (suspended, a connection not Ready, a capability the connections lack).
+// Each case is terminal: a spec edit or a connection change brings the policy back.
+func (r *SyncPolicyReconciler) usable(ctx context.Context, sp *v1alpha1.SyncPolicy) (psa, tool provider.Client, ok bool, err error) {
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if sp.Spec.Suspend {
+		// Suspended reads the same on the policy and on its mappings: Ready=False, a Normal event.
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: the policy does not run")
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSuspended, "spec.suspend is true: no sync runs")
+		sp.Status.NextSyncTime = nil
+		return nil, nil, false, nil
+	}
+	psa, tool, reason, msg, err := policyConnections(ctx, r.Client, r.Clients, sp)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if reason != "" {
+		r.setReady(sp, metav1.ConditionFalse, reason, msg)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonConnectionNotReady, msg)
+		r.Snapshots.Unschedule(key)
+		// The connection watch brings the policy back when the connection changes.
+		return nil, nil, false, nil
+	}
+	if missing := missingCapabilities(&sp.Spec, psa, tool); len(missing) > 0 {
+		// Refused rather than left to mappings that would wait in Creating forever.
+		msg := capabilityMessage(missing)
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, msg)
+		r.Snapshots.Unschedule(key)
+		sp.Status.NextSyncTime = nil
+		return nil, nil, false, nil
+	}
+	return psa, tool, true, nil
+}
+
+// syncFailed reports a sync whose listing failed: a configuration error is terminal; a vendor
+// error is tried again after a minute (or interval, if shorter), or when the vendor said.
+func (r *SyncPolicyReconciler) syncFailed(ctx context.Context, sp *v1alpha1.SyncPolicy, err error, interval time.Duration, handled string) ctrl.Result {
+	if ce, ok := connection.AsConfigError(err); ok {
+		r.setReady(sp, metav1.ConditionFalse, ce.Reason, ce.Message)
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, ce.Message)
+		return ctrl.Result{}
+	}
+	log.FromContext(ctx).Info("sync failed", "kind", provider.KindOf(err), "error", err.Error())
+	wait := min(interval, failedSyncRetry)
+	if provider.IsKind(err, provider.KindRateLimited) {
+		// The vendor said when to come back: the policy waits that long, off the worker.
+		if d, ok := retryAfter(err); ok {
+			wait = d
+		}
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonRateLimited, rateLimitedMessage(err, wait))
+	} else {
+		r.setSynced(sp, metav1.ConditionFalse, v1alpha1.ReasonSyncFailed, deadlineMessage(ctx, err))
+	}
+	next := metav1.NewTime(time.Now().Add(wait))
+	sp.Status.NextSyncTime = &next
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if r.Snapshots.Get(key) != nil {
+		r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
+	}
+	return ctrl.Result{RequeueAfter: time.Until(next.Time)}
 }
 
 // takeSnapshot lists both sides once: PSA accounts filtered on the server by the resolved status
@@ -274,6 +309,9 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 			snap.ToolAssets[a.OrganizationID] = append(snap.ToolAssets[a.OrganizationID], a)
 			withAssets[a.OrganizationID] = true
 		}
+	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced && alertsReference(&sp.Spec, tool) {
+		// Only the ticketing service's alerts reference organizations (ServiceReports).
+		withAssets = map[string]bool{}
 	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
 		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
 			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
@@ -326,16 +364,19 @@ func resolveNames(field string, names []string, refs []provider.NamedRef) ([]str
 func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy, snap *Snapshot, fresh, accepted bool) error {
 	mappings := &v1alpha1.AccountMappingList{}
 	if err := r.List(ctx, mappings, client.InNamespace(sp.Namespace), client.MatchingFields{policyRefIndex: sp.Name}); err != nil {
-		return err
+		return fmt.Errorf("listing the mappings of policy %s: %w", sp.Name, err)
 	}
 	in := snap.planInput
 	in.Policy = sp
 	in.Mappings = mappings.Items
+	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
+	if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
+		in.ToolOrgsWithAssets = r.Services.WithReferences(key, in.ToolOrgsWithAssets)
+	}
 	result, err := plan.Compute(in)
 	if err != nil {
 		return &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
 	}
-	key := types.NamespacedName{Namespace: sp.Namespace, Name: sp.Name}
 	st := &sp.Status
 	if fresh {
 		if shrunk := shrunkListings(sp, result.Counts); len(shrunk) > 0 && !accepted {
@@ -352,7 +393,13 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 	counts := result.Counts
 	counts.Created = r.Snapshots.Created(key)
 	st.Counts = counts
-	setCondition(&st.Conditions, sp.Generation, v1alpha1.ConditionReady, metav1.ConditionTrue, reasonPolicyValid, "policy and both connections are usable")
+	if msg := r.Services.Invalid(key, sp.Generation); msg != "" {
+		// A service's settings name what the PSA does not have: the link sync goes on, the
+		// policy says what to fix.
+		r.setReady(sp, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+	} else {
+		r.setReady(sp, metav1.ConditionTrue, v1alpha1.ReasonValid, "policy and both connections are usable")
+	}
 	if fresh || r.Snapshots.Suspect(key) == nil {
 		// After a suspect sync the last good snapshot is re-planned, but the times and calls
 		// in status stay those of the suspect sync, the latest one.
@@ -366,8 +413,8 @@ func (r *SyncPolicyReconciler) plan(ctx context.Context, sp *v1alpha1.SyncPolicy
 		for _, am := range mappings.Items {
 			names = append(names, am.Name)
 		}
-		// So do the billing service's quantity changes (billing_plan.go).
-		all := plan.WithUserActions(result.Plan, append(r.Snapshots.UserPlan(key, names), r.Snapshots.BillingPlan(key, names)...))
+		// So do the services' changes: billing quantities (billing_plan.go) and tickets.
+		all := plan.WithUserActions(result.Plan, append(append(r.Snapshots.UserPlan(key, names), r.Snapshots.BillingPlan(key, names)...), r.Services.Plan(key)...))
 		st.Plan = boundedPlan(all)
 		st.PlanTotal = int32(len(all))
 		r.setSynced(sp, metav1.ConditionTrue, v1alpha1.ReasonDryRun,
@@ -523,11 +570,11 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 		switch {
 		case !ok:
 			if err := controllerutil.SetControllerReference(sp, desired, r.Scheme()); err != nil {
-				return failures, err
+				return failures, fmt.Errorf("owning mapping %s: %w", ms.Name, err)
 			}
 			if err := r.Create(ctx, desired); err != nil && !apierrors.IsAlreadyExists(err) {
 				failures++
-				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingCreateFailed", "CreateMapping", "%s: %v", ms.Name, err)
+				emit(r.Recorder, sp, v1alpha1.ReasonMappingCreateFailed, "CreateMapping", "%s: %v", ms.Name, err)
 			}
 		case !isGeneratedBy(cur, sp):
 			// A person's mapping holds this name; it wins and is left alone.
@@ -550,10 +597,10 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 			cur.Labels[v1alpha1.PolicyLabel] = sp.Name
 			if err := r.Update(ctx, cur); err != nil {
 				if apierrors.IsConflict(err) {
-					return failures, err
+					return failures, fmt.Errorf("updating mapping %s: %w", ms.Name, err)
 				}
 				failures++
-				r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingUpdateFailed", "UpdateMapping", "%s: %v", ms.Name, err)
+				emit(r.Recorder, sp, v1alpha1.ReasonMappingUpdateFailed, "UpdateMapping", "%s: %v", ms.Name, err)
 			}
 		}
 	}
@@ -564,10 +611,10 @@ func (r *SyncPolicyReconciler) applyMappings(ctx context.Context, sp *v1alpha1.S
 		}
 		if err := r.Delete(ctx, cur, client.Preconditions{UID: &cur.UID}); err != nil && !apierrors.IsNotFound(err) {
 			failures++
-			r.Recorder.Eventf(sp, nil, corev1.EventTypeWarning, "MappingDeleteFailed", "RemoveMapping", "%s: %v", name, err)
+			emit(r.Recorder, sp, v1alpha1.ReasonMappingDeleteFailed, "RemoveMapping", "%s: %v", name, err)
 			continue
 		}
-		r.Recorder.Eventf(sp, nil, corev1.EventTypeNormal, "MappingRemoved", "RemoveMapping", "removed generated mapping %s", name)
+		emit(r.Recorder, sp, v1alpha1.ReasonMappingRemoved, "RemoveMapping", "removed generated mapping %s", name)
 	}
 	return failures, nil
 }
@@ -614,21 +661,17 @@ func isGeneratedBy(am *v1alpha1.AccountMapping, sp *v1alpha1.SyncPolicy) bool {
 }
 
 func (r *SyncPolicyReconciler) setSynced(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
-	// Compared as a copy: meta.SetStatusCondition updates the existing condition in place.
-	prev := conditionKey(sp.Status.Conditions, v1alpha1.ConditionSynced)
-	setCondition(&sp.Status.Conditions, sp.Generation, v1alpha1.ConditionSynced, status, reason, message)
-	if prev != string(status)+"/"+reason {
-		eventType := corev1.EventTypeNormal
-		if status != metav1.ConditionTrue && reason != v1alpha1.ReasonSuspended {
-			eventType = corev1.EventTypeWarning
-		}
-		r.Recorder.Eventf(sp, nil, eventType, reason, "Sync", "%s", truncate(message, 512))
-	}
+	setConditionWithEvent(r.Recorder, sp, &sp.Status.Conditions, v1alpha1.ConditionSynced, status, reason, message, "Sync")
+}
+
+// setReady says whether the policy can run.
+func (r *SyncPolicyReconciler) setReady(sp *v1alpha1.SyncPolicy, status metav1.ConditionStatus, reason, message string) {
+	setConditionWithEvent(r.Recorder, sp, &sp.Status.Conditions, v1alpha1.ConditionReady, status, reason, message, "Validate")
 }
 
 func (r *SyncPolicyReconciler) finish(ctx context.Context, sp *v1alpha1.SyncPolicy, before *v1alpha1.SyncPolicyStatus) error {
 	recordPolicySynced(sp)
-	return patchStatusIfChanged(ctx, r.Client, sp, before, &sp.Status)
+	return updateStatus(ctx, r.Client, sp, before, &sp.Status)
 }
 
 func firstN[T any](items []T, n int) []T {
@@ -641,7 +684,7 @@ func firstN[T any](items []T, n int) []T {
 // SetupWithManager watches policies, every AccountMapping naming a policy (manual ones included,
 // since they claim records), and the connections policies use.
 func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts ControllerOptions) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.SyncPolicy{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&v1alpha1.AccountMapping{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
@@ -650,9 +693,11 @@ func (r *SyncPolicyReconciler) SetupWithManager(mgr ctrl.Manager, opts Controlle
 		}), builder.WithPredicates(mappingClaimChanged())).
 		Watches(&v1alpha1.IntegrationConnection{}, handler.EnqueueRequestsFromMapFunc(r.policiesForConnection),
 			builder.WithPredicates(readyChanged())).
-		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{})).
-		WithOptions(opts.controllerOptions()).
-		Complete(r)
+		WatchesRawSource(source.Channel(r.Snapshots.userPlanned, &handler.EnqueueRequestForObject{}))
+	if r.Services != nil {
+		b = b.WatchesRawSource(source.Channel(r.Services.changed, &handler.EnqueueRequestForObject{}))
+	}
+	return b.WithOptions(opts.controllerOptions()).Complete(r)
 }
 
 func (r *SyncPolicyReconciler) policiesForConnection(ctx context.Context, obj client.Object) []reconcile.Request {

@@ -149,7 +149,8 @@ var _ = Describe("CyberQP seed", func() {
 			getMapping(g, am)
 			g.Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))
 			g.Expect(am.Status.Users).NotTo(BeNil())
-			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 2, Ambiguous: 1, Unmatched: 0, Created: 1}))
+			// State: three tool users are linked now (one through the user it created).
+			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 3, Ambiguous: 1, Unmatched: 0, Created: 1}))
 			g.Expect(am.Status.AmbiguousUsers).To(Equal([]v1alpha1.AmbiguousUser{{ToolUserID: "qp-carol", Name: "Carol Chen",
 				Candidates: []v1alpha1.UserRef{{ID: "103", Name: "Carol Chen", Email: "carol.chen@initrode.com"},
 					{ID: "104", Name: "Carol Chen", Email: "c.chen@initrode.com"}}}}), "a person sees whom to choose from")
@@ -169,7 +170,10 @@ var _ = Describe("CyberQP seed", func() {
 		Expect(haloUsersOf(halo, haloClientY)).To(HaveLen(5))
 		Expect(halo.Calls("POST /api/Users")).To(Equal(1))
 
-		// The next sync matches the created user by e-mail: it is not created again.
+		// The next sync matches the created user by e-mail: it is not created again, and with
+		// nothing new to say the mapping is not written.
+		getMapping(Default, am)
+		versionBefore := am.ResourceVersion
 		listsBefore := halo.Calls("GET /api/Users")
 		req := syncNow(sp)
 		syncedPolicy(ns, sp.Name, req)
@@ -178,9 +182,12 @@ var _ = Describe("CyberQP seed", func() {
 		Eventually(func(g Gomega) {
 			getMapping(g, am)
 			g.Expect(am.Status.Users).NotTo(BeNil())
-			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 3, Ambiguous: 1, Unmatched: 0, Created: 0}))
+			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 3, Ambiguous: 1, Unmatched: 0, Created: 1}),
+				"created counts the mapping's creates over its life")
 		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
 		Consistently(func() int { return halo.Calls("POST /api/Users") }, time.Second, 100*time.Millisecond).Should(Equal(1))
+		getMapping(Default, am)
+		Expect(am.ResourceVersion).To(Equal(versionBefore), "an unchanged user re-sync writes no AccountMapping")
 		Expect(haloUsersNamed(halo, haloClientY, "Dan Dorsey")).To(HaveLen(1), "no duplicate")
 		Expect(userLinksOf(am)).To(HaveKeyWithValue("qp-dan", strconv.Itoa(dan.ID)))
 
@@ -193,7 +200,7 @@ var _ = Describe("CyberQP seed", func() {
 			getMapping(g, am)
 			g.Expect(am.Status.ObservedGeneration).To(Equal(am.Generation))
 			g.Expect(am.Status.Users).NotTo(BeNil())
-			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 4, Ambiguous: 0, Unmatched: 0, Created: 0}))
+			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 4, Ambiguous: 0, Unmatched: 0, Created: 1}))
 			g.Expect(userLinksOf(am)).To(HaveKeyWithValue("qp-carol", "104"))
 			g.Expect(am.Status.AmbiguousUsers).To(BeEmpty(), "decided by the override")
 		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
@@ -218,7 +225,7 @@ var _ = Describe("CyberQP seed", func() {
 			getMapping(g, am)
 			g.Expect(userLinksOf(am)).NotTo(HaveKey("qp-alice"))
 			g.Expect(am.Status.Users).NotTo(BeNil())
-			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 3, Ambiguous: 0, Unmatched: 1, Created: 0}))
+			g.Expect(*am.Status.Users).To(Equal(v1alpha1.UserCounts{Matched: 3, Ambiguous: 0, Unmatched: 1, Created: 1}))
 		}).WithTimeout(seedTimeout).Should(Succeed(), seedStuck)
 		Expect(userLinksOf(am)).To(Equal(map[string]string{"qp-bob": "102", "qp-carol": "104", "qp-dan": strconv.Itoa(dan.ID)}))
 		Expect(am.Status.State).To(Equal(v1alpha1.StateOK), readyReasonOf(*am))

@@ -18,22 +18,6 @@ const (
 	StateNotAvailable MappingState = "NotAvailable"
 )
 
-// Ready condition reasons of an AccountMapping.
-const (
-	ReasonLinked                  = "Linked"
-	ReasonCreating                = "Creating"
-	ReasonPSAAccountMissing       = "PSAAccountMissing"
-	ReasonToolOrganizationMissing = "ToolOrganizationMissing"
-	ReasonConflict                = "Conflict"
-	ReasonAssetSyncFailed         = "AssetSyncFailed"
-	ReasonUserSyncFailed          = "UserSyncFailed"
-	ReasonNameConflict            = "NameConflict"
-	ReasonPolicyNotFound          = "PolicyNotFound"
-	// ReasonSuggested: linked by the policy because the pair's suggestion score reached
-	// matching.autoLinkScore (the score is in the accountsync.io/suggested-score annotation).
-	ReasonSuggested = "Suggested"
-)
-
 // LocationMode says where a mapped organization's assets land in the PSA.
 // +kubebuilder:validation:Enum=Main;GroupID;Custom
 type LocationMode string
@@ -162,9 +146,11 @@ type AccountMappingStatus struct {
 	// State: OK, HasEvents or NotAvailable (the vendors' OK / Has events / N/A).
 	// +optional
 	State MappingState `json:"state,omitempty"`
-	// Conditions: Ready (reasons Linked, Creating, PSAAccountMissing, ToolOrganizationMissing,
-	// Conflict, ConnectionNotReady, AssetSyncFailed, UserSyncFailed, NameConflict, Suspended,
-	// RateLimited: the vendor asked to wait, the message says until when).
+	// Conditions: Ready (reasons Linked, Suggested, Creating, PSAAccountMissing,
+	// ToolOrganizationMissing, Conflict, ConnectionNotReady, AssetSyncFailed, UserSyncFailed,
+	// NameConflict, PolicyNotFound, Suspended (on the mapping or its policy), SuspectSnapshot,
+	// RateLimited: the vendor asked to wait, the message says until when), and Billing and
+	// Ticketing for the enabled services.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -182,10 +168,11 @@ type AccountMappingStatus struct {
 	// LastHandledSyncRequest echoes the accountsync.io/sync-requested-at value last handled.
 	// +optional
 	LastHandledSyncRequest string `json:"lastHandledSyncRequest,omitempty"`
-	// Assets synced for this link by the last sync.
+	// Assets of this link as they are now (not what the last sync did, so a sync that changes
+	// nothing leaves the mapping unwritten).
 	// +optional
 	Assets *AssetCounts `json:"assets,omitempty"`
-	// Users matched for this link by the last sync.
+	// Users of this link as they are now.
 	// +optional
 	Users *UserCounts `json:"users,omitempty"`
 	// UserLinks are the current tool user → PSA user links: the first 1000 by tool user id
@@ -244,19 +231,29 @@ type CreateIntent struct {
 
 // AssetCounts count the assets of a link.
 type AssetCounts struct {
-	Total     int32 `json:"total"`
-	Created   int32 `json:"created"`
-	Updated   int32 `json:"updated"`
+	// Total is the number of the organization's tool assets now.
+	Total int32 `json:"total"`
+	// Created is the number of PSA assets this mapping has created, over its life.
+	Created int32 `json:"created"`
+	// Updated is the number of PSA asset updates this mapping has made, over its life.
+	Updated int32 `json:"updated"`
+	// Unchanged is the number of tool assets whose PSA asset matches the tool now (total minus
+	// failed).
 	Unchanged int32 `json:"unchanged"`
-	Failed    int32 `json:"failed"`
+	// Failed is the number of tool assets that could not be placed or written at the last sync.
+	Failed int32 `json:"failed"`
 }
 
 // UserCounts count the end users of a link.
 type UserCounts struct {
-	Matched   int32 `json:"matched"`
+	// Matched is the number of tool users linked to a PSA user now (created ones included).
+	Matched int32 `json:"matched"`
+	// Ambiguous is the number of tool users with several candidate PSA users now.
 	Ambiguous int32 `json:"ambiguous"`
+	// Unmatched is the number of tool users with no PSA user now.
 	Unmatched int32 `json:"unmatched"`
-	Created   int32 `json:"created"`
+	// Created is the number of PSA users this mapping has created, over its life.
+	Created int32 `json:"created"`
 }
 
 // MappingEvent is one recent problem.

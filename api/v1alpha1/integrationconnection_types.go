@@ -17,17 +17,6 @@ const (
 	ProviderHaloPSA        ProviderName = "HaloPSA"
 )
 
-// Ready condition reasons of an IntegrationConnection.
-const (
-	ReasonConnected            = "Connected"
-	ReasonSecretNotFound       = "SecretNotFound"
-	ReasonSecretKeyMissing     = "SecretKeyMissing"
-	ReasonAuthenticationFailed = "AuthenticationFailed"
-	ReasonUnreachable          = "Unreachable"
-	ReasonRateLimited          = "RateLimited"
-	ReasonInvalidSpec          = "InvalidSpec"
-)
-
 // IntegrationConnectionSpec is one vendor API endpoint and the Secret holding its credentials.
 // +kubebuilder:validation:XValidation:rule="!has(self.tls) || !has(self.tls.caBundleSecretRef) || !self.tls.insecureSkipVerify",message="spec.tls: caBundleSecretRef and insecureSkipVerify are mutually exclusive"
 // +kubebuilder:validation:XValidation:rule="!has(self.authURL) || self.provider == 'HaloPSA'",message="spec.authURL applies to HaloPSA only"

@@ -150,10 +150,21 @@ type TicketTarget struct {
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
 	Priority string `json:"priority,omitempty"`
-	// Type is the HaloPSA ticket type.
+	// Type is the HaloPSA ticket type (a name), or the Kaseya BMS ticket type id (BMS offers no
+	// look-up of ticket types).
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
 	Type string `json:"type,omitempty"`
+	// Source is the Kaseya BMS ticket source id a new ticket gets (required there; BMS offers
+	// no look-up of sources). Not used by other PSAs.
+	// +kubebuilder:validation:MaxLength=20
+	// +optional
+	Source string `json:"source,omitempty"`
+	// NoteType is the Kaseya BMS note type id of the note added when an alert clears (BMS
+	// offers no look-up of note types). Not used by other PSAs.
+	// +kubebuilder:validation:MaxLength=20
+	// +optional
+	NoteType string `json:"noteType,omitempty"`
 }
 
 // MappingServicesStatus is what the enabled services last did for one link.
@@ -207,15 +218,6 @@ type TicketingStatus struct {
 const (
 	ConditionBilling   = "Billing"
 	ConditionTicketing = "Ticketing"
-)
-
-// Service condition reasons.
-const (
-	ReasonBillingSynced      = "BillingSynced"
-	ReasonBillingFailed      = "BillingFailed"
-	ReasonBillingLineMissing = "BillingLineMissing"
-	ReasonTicketingSynced    = "TicketingSynced"
-	ReasonTicketingFailed    = "TicketingFailed"
 )
 
 // Plan actions of the services (a dry run lists them in status.plan).

@@ -71,19 +71,6 @@ const (
 	MatchByName  UserMatchKey = "Name"
 )
 
-// Synced condition reasons of a SyncPolicy.
-const (
-	ReasonSyncSucceeded      = "SyncSucceeded"
-	ReasonPartialSync        = "PartialSync"
-	ReasonSyncFailed         = "SyncFailed"
-	ReasonConnectionNotReady = "ConnectionNotReady"
-	ReasonSuspended          = "Suspended"
-	ReasonDryRun             = "DryRun"
-	// ReasonSuspectSnapshot: a listing came back empty or shrank beyond spec.safety compared
-	// with the last good sync; nothing that listing would cause was applied.
-	ReasonSuspectSnapshot = "SuspectSnapshot"
-)
-
 // AcceptSnapshotAnnotation: setting it to any new value makes the policy sync at once and take
 // whatever that sync lists as the truth, however much it shrank (handled like sync-now; the
 // value is echoed in status.lastAcceptedSnapshot).
@@ -413,8 +400,8 @@ type UserSync struct {
 type SyncPolicyStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions: Ready (the policy and both connections are usable; InvalidSpec when the
-	// policy asks for a capability its connections lack) and Synced (reasons SyncSucceeded,
+	// Conditions: Ready (Valid: the policy and both connections are usable; InvalidSpec when the
+	// policy asks for a capability its connections lack; Suspended while spec.suspend is true) and Synced (reasons SyncSucceeded,
 	// PartialSync, SyncFailed, RateLimited, ConnectionNotReady, Suspended, DryRun, SuspectSnapshot).
 	// +listType=map
 	// +listMapKey=type

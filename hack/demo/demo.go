@@ -18,6 +18,7 @@ import (
 
 	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/internal/review"
+	"github.com/accountsync/accountsync-operator/internal/simulator/connectwise"
 	"github.com/accountsync/accountsync-operator/internal/simulator/vendors"
 	"github.com/accountsync/accountsync-operator/test/testenv"
 )
@@ -153,6 +154,9 @@ func run(ctx context.Context, o options) (err error) {
 		return werr
 	}
 
+	if cw, ok := sims.handlers["connectwise"].(*connectwise.Server); ok {
+		showTickets(ctx, o.Out, cw, len(fixture.KaseyaVSA.Fixture.Alarms))
+	}
 	printHints(o.Out, kubeconfig, logPath)
 	if o.Once {
 		return nil
@@ -169,9 +173,10 @@ func run(ctx context.Context, o options) (err error) {
 
 // simulators are the vendor APIs, served in-process on loopback ports.
 type simulators struct {
-	urls    map[string]string
-	order   []string
-	servers []*http.Server
+	urls     map[string]string
+	handlers map[string]http.Handler
+	order    []string
+	servers  []*http.Server
 }
 
 func startSimulators(f vendors.File) (*simulators, error) {
@@ -179,7 +184,7 @@ func startSimulators(f vendors.File) (*simulators, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &simulators{urls: map[string]string{}}
+	s := &simulators{urls: map[string]string{}, handlers: map[string]http.Handler{}}
 	for _, v := range servers {
 		ln, err := net.Listen("tcp", v.Listen)
 		if err != nil {
@@ -192,6 +197,7 @@ func startSimulators(f vendors.File) (*simulators, error) {
 		// with its path for GravityZone.
 		s.urls[v.Vendor] = "http://" + ln.Addr().String() + v.BasePath
 		s.order = append(s.order, v.Vendor)
+		s.handlers[v.Vendor] = v.Handler
 	}
 	return s, nil
 }
@@ -269,5 +275,32 @@ func (e *expectations) count(obj client.Object) {
 	case *v1alpha1.AccountMapping:
 		e.manual = append(e.manual, obj.GetName())
 		sort.Strings(e.manual)
+	}
+}
+
+// showTickets waits (a ticketing run follows the links within seconds) for the ConnectWise
+// tickets the simulated VSA alarms become, and lists them.
+func showTickets(ctx context.Context, out io.Writer, cw *connectwise.Server, alarms int) {
+	// Alarms of organizations the policy leaves unlinked (conflicts, exclusions) get no ticket:
+	// stop once the count has been steady for a few seconds.
+	deadline := time.Now().Add(time.Minute)
+	last, steady := -1, 0
+	for n := len(cw.Tickets()); n < alarms && steady < 5 && time.Now().Before(deadline) && ctx.Err() == nil; n = len(cw.Tickets()) {
+		if n > 0 && n == last {
+			steady++
+		} else {
+			steady = 0
+		}
+		last = n
+		time.Sleep(time.Second)
+	}
+	tickets := cw.Tickets()
+	fmt.Fprintf(out, "\n==> %d ConnectWise tickets from %d simulated VSA alarms (vsa-to-connectwise, spec.services.ticketing)\n", len(tickets), alarms)
+	for _, t := range tickets {
+		company := ""
+		if t.Company != nil {
+			company = t.Company.Name
+		}
+		fmt.Fprintf(out, "    #%-4d %-28s %-40s %s\n", t.ID, company, t.Summary, t.ExternalXRef)
 	}
 }

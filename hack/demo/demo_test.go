@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -157,6 +158,7 @@ func checkMappings(t *testing.T, w *world) {
 		t.Errorf("mappings: %d total, states %v, %d manual; want 78 total, 73 OK, 1 HasEvents, 4 NotAvailable, 1 manual", len(w.ams), states, manual)
 	}
 	checkBilling(t, w)
+	checkTicketing(t, w)
 	for what, ok := range map[string]bool{
 		"a GravityZone company created with the name prefix":           prefixed,
 		"a NameConflict naming the inactive Cedar Family Medicine":     nameConflict,
@@ -200,6 +202,28 @@ func checkBilling(t *testing.T, w *world) {
 	}
 }
 
+// checkTicketing: the simulated VSA alarms became ConnectWise tickets on the mapped accounts, and
+// no mapping's ticketing failed.
+func checkTicketing(t *testing.T, w *world) {
+	t.Helper()
+	created := int32(0)
+	for _, am := range w.ams {
+		c := meta.FindStatusCondition(am.Status.Conditions, v1alpha1.ConditionTicketing)
+		if c == nil {
+			continue
+		}
+		if c.Status != metav1.ConditionTrue {
+			t.Errorf("mapping %s: ticketing %s/%s: %s", am.Name, c.Status, c.Reason, c.Message)
+		}
+		if s := am.Status.Services; s != nil && s.Ticketing != nil {
+			created += s.Ticketing.Created
+		}
+	}
+	if created == 0 {
+		t.Error("no mapping shows a ticket created from the simulated alarms")
+	}
+}
+
 // checkReport keeps what the demo tells a person: the review commands to try next.
 func checkReport(t *testing.T, text string) {
 	t.Helper()
@@ -207,6 +231,9 @@ func checkReport(t *testing.T, text string) {
 		if !strings.Contains(text, "go run ./cmd/kubectl-accountsync "+verb+" --kubeconfig ") {
 			t.Errorf("output lacks the plugin command %q", verb)
 		}
+	}
+	if m := regexp.MustCompile(`==> (\d+) ConnectWise tickets from (\d+) simulated VSA alarms`).FindStringSubmatch(text); m == nil || m[1] == "0" {
+		t.Error("the demo shows no ticket made from the simulated alarms")
 	}
 	// The report shows the billing column for the mappings that bill.
 	if !strings.Contains(text, "BILLING USE/QTY") {

@@ -36,6 +36,7 @@ const (
 	// IDs above 2^53, as a real VSA hands out: a client decoding them as float64 loses digits.
 	vsaOrgIDBase   = 91000000000000000
 	vsaGroupIDBase = 92000000000000000
+	vsaAgentIDBase = 93000000000000000
 )
 
 // Roles of VSA organization k towards ConnectWise (see cwCompanies). Every other organization is
@@ -85,6 +86,7 @@ func addVSA(f *kaseyavsa.Fixture) {
 	groupSets := [][]string{{"hq", "warehouse"}, {"main-office"}, {"clinic", "remote"}, nil}
 	agentCounts := []int{4, 2, 5, 0, 3, 1, 6}
 	groupID := vsaGroupIDBase
+	agentID := vsaAgentIDBase
 	for k := range vsaOrgCount {
 		name := customerName(customerIndex(k))
 		ref := slug(name)
@@ -122,7 +124,15 @@ func addVSA(f *kaseyavsa.Fixture) {
 				a.ComputerName = fmt.Sprintf("%s-SRV01", strings.ToUpper(initials(name)))
 				a.OperatingSystem = "Windows Server 2022 Standard"
 			}
+			agentID++
+			a.ID = fmt.Sprint(agentID)
 			f.Agents = append(f.Agents, a)
+			if j == 0 && k%3 == 0 {
+				// Every third organization's first machine has an open alarm: the policy with
+				// ticketing turns it into a ticket on the mapped ConnectWise company.
+				f.Alarms = append(f.Alarms, kaseyavsa.Alarm{AgentID: a.ID, Subject: "Disk C: free space below 10%",
+					Message: "Monitor set 'Disk space' raised an alarm.", Type: "Monitor"})
+			}
 		}
 	}
 }
@@ -136,6 +146,12 @@ func addConnectWise(f *connectwise.Fixture) error {
 		active, inactive, creditHold, notApproved = 17, 23, 31, 38
 		prospect, vendor, partner, client         = 7, 9, 11, 42
 	)
+	// The service desk the ticketing service of vsa-to-connectwise writes to.
+	f.Boards = append(f.Boards, connectwise.Board{Name: "Alerts", Statuses: []connectwise.BoardStatus{
+		{Name: "New"}, {Name: "In Progress"}, {Name: "Closed", ClosedStatus: true}}})
+	for _, p := range []string{"Low", "Medium", "High"} {
+		f.Priorities = append(f.Priorities, connectwise.Priority{Name: p})
+	}
 	vsaRole := map[int]int{} // customer index -> VSA organization k
 	for k := range vsaOrgCount {
 		vsaRole[customerIndex(k)] = k

@@ -96,6 +96,8 @@ const (
 	CapAssets             = "Assets"
 	CapListUsers          = "ListUsers"
 	CapCreateUser         = "CreateUser"
+	CapAlerts             = "Alerts"
+	CapTickets            = "Tickets"
 )
 
 func implements[T any](c Client) bool {
@@ -124,6 +126,8 @@ var capabilityTable = []struct {
 	{CapCreateUser, implements[UserCreator]},
 	{CapMonthlyUsage, implements[MonthlyUsageReader]},
 	{CapBillingLines, implements[BillingLineManager]},
+	{CapAlerts, implements[AlertSource]},
+	{CapTickets, implements[TicketTarget]},
 }
 
 // Capabilities lists which capability interfaces c implements, for status and documentation.

@@ -212,7 +212,7 @@ func TestRegistration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(provider.Capabilities(c), ","); got != "ListOrganizations,FindOrganizationsByName,CreateOrganization,MonthlyUsage" {
+	if got := strings.Join(provider.Capabilities(c), ","); got != "ListOrganizations,FindOrganizationsByName,CreateOrganization,MonthlyUsage,Alerts" {
 		t.Fatalf("capabilities: %s", got)
 	}
 }

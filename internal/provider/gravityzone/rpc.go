@@ -41,10 +41,15 @@ type rpcFailure struct {
 // call sends one JSON-RPC request and returns its result, or the server's JSON-RPC error as a
 // *rpcFailure so the caller can interpret it, or a typed error when no usable answer came back.
 func (c *Client) call(ctx context.Context, op, service, method string, params any, idempotent bool) (json.RawMessage, *rpcFailure, error) {
+	return c.callAt(ctx, op, apiVersion, service, method, params, idempotent)
+}
+
+// callAt is call on another API version (the incidents service is v1.2).
+func (c *Client) callAt(ctx context.Context, op, version, service, method string, params any, idempotent bool) (json.RawMessage, *rpcFailure, error) {
 	resp, err := c.http.Do(ctx, httpx.Request{
 		Operation:  op,
 		Method:     http.MethodPost,
-		Path:       apiVersion + "/jsonrpc/" + service,
+		Path:       version + "/jsonrpc/" + service,
 		Header:     c.headers(),
 		Body:       httpx.JSON(rpcRequest{ID: c.nextID(), JSONRPC: "2.0", Method: method, Params: params}),
 		Idempotent: idempotent,

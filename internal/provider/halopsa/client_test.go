@@ -44,7 +44,7 @@ func TestRegistration(t *testing.T) {
 	e := newEnv(t, baseFixture(), nil)
 	caps := provider.Capabilities(e.client)
 	want := []string{"ListAccounts", "FindAccountsByName", "ListAccountStatusesAndTypes", "CreateAccount",
-		"Locations", "Assets", "ListUsers", "CreateUser", "BillingLines"}
+		"Locations", "Assets", "ListUsers", "CreateUser", "BillingLines", "Tickets"}
 	if !reflect.DeepEqual(caps, want) {
 		t.Errorf("capabilities = %v", caps)
 	}

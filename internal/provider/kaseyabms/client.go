@@ -53,6 +53,8 @@ type Client struct {
 	// categories caches asset category names learnt from the tenant's assets (name key).
 	categories   map[string]namedID
 	categoriesAt time.Time
+	// ticketLocations caches each account's main location for tickets (tickets.go).
+	ticketLocations locationCache
 }
 
 // session is what /v2/security/authenticate returned last.

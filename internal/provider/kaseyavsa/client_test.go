@@ -35,7 +35,7 @@ func TestFactoryRegistration(t *testing.T) {
 		t.Fatal(err)
 	}
 	caps := strings.Join(provider.Capabilities(c), ",")
-	if caps != "ListOrganizations,FindOrganizationsByName,CreateOrganization,ListMachineGroups,ListToolAssets" {
+	if caps != "ListOrganizations,FindOrganizationsByName,CreateOrganization,ListMachineGroups,ListToolAssets,Alerts" {
 		t.Fatalf("capabilities %s", caps)
 	}
 	if c.Provider() != provider.KaseyaVSA || c.Side() != provider.SideTool {

@@ -31,6 +31,9 @@ type Fixture struct {
 	// Agreements and Additions are the recurring billing lines (billing.go).
 	Agreements []Agreement `json:"agreements,omitempty" yaml:"agreements,omitempty"`
 	Additions  []Addition  `json:"additions,omitempty" yaml:"additions,omitempty"`
+	// Boards (with their statuses) and Priorities make the service desk (tickets.go).
+	Boards     []Board    `json:"boards,omitempty" yaml:"boards,omitempty"`
+	Priorities []Priority `json:"priorities,omitempty" yaml:"priorities,omitempty"`
 }
 
 // Ids of DefaultFixture's setup records. They deliberately differ from a fresh CW install's

@@ -43,6 +43,8 @@ type Server struct {
 
 	mu    sync.Mutex
 	state *state
+	// tix is the service desk (tickets.go), guarded by mu.
+	tix ticketState
 }
 
 // state is everything behind Server.mu.
@@ -75,7 +77,14 @@ func New(f Fixture) *Server {
 	if err != nil {
 		panic(fmt.Sprintf("connectwise simulator: invalid fixture: %v", err))
 	}
-	return &Server{state: st}
+	s := &Server{state: st}
+	for _, b := range f.Boards {
+		s.AddBoard(b)
+	}
+	for _, p := range f.Priorities {
+		s.AddPriority(p)
+	}
+	return s
 }
 
 func build(f Fixture) (*state, error) {

@@ -72,6 +72,8 @@ type Server struct {
 	seq          int
 	// usage holds licensing.getMonthlyUsage figures by "companyId|mm/yyyy|counter".
 	usage map[string]int
+	// incidents are the security incidents (incidents.go).
+	incidents []*Incident
 }
 
 // New builds a simulator from f. An inconsistent fixture (duplicate names or ids, a parent

@@ -63,6 +63,8 @@ type Server struct {
 	nextID     map[string]int // per resource, so ids are deterministic
 
 	billing billingStore
+	// tix is the service desk (tickets.go).
+	tix ticketDesk
 }
 
 // New builds a server seeded from f. Seed records keep their ids; records with id 0 get the next
@@ -167,6 +169,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, idPart, hasID := strings.Cut(rest, "/")
+	if s.serveDesk(w, r, name, idPart, hasID) {
+		return
+	}
 	res, ok := resources[name]
 	if !ok || strings.Contains(idPart, "/") {
 		writeMessage(w, http.StatusNotFound, "The requested resource was not found")

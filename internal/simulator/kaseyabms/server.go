@@ -59,6 +59,8 @@ type Server struct {
 	assets        []Asset
 	contacts      []Contact
 	next          map[string]int64
+	// desk is the service desk (tickets.go).
+	desk serviceDesk
 }
 
 // New builds a simulator seeded from f.
@@ -248,6 +250,8 @@ func (s *Server) routes() {
 
 	s.route(http.MethodGet, "/crm/contacts/summary", false, contactQuery, s.contactSummary)
 	s.route(http.MethodPost, "/crm/contacts/summary", false, nil, s.createContact)
+
+	s.deskRoutes()
 
 	// Anything else is a routing miss: an empty 404, as ASP.NET Core answers.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

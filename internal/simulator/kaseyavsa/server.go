@@ -49,6 +49,8 @@ type Fixture struct {
 	Orgs           []Org          `json:"orgs,omitempty" yaml:"orgs,omitempty"`
 	MachineGroups  []MachineGroup `json:"machineGroups,omitempty" yaml:"machineGroups,omitempty"`
 	Agents         []Agent        `json:"agents,omitempty" yaml:"agents,omitempty"`
+	// Alarms are open (or closed) monitoring alarms (alarms.go).
+	Alarms []Alarm `json:"alarms,omitempty" yaml:"alarms,omitempty"`
 }
 
 // Org is a VSA organization. ID is assigned when empty.
@@ -116,6 +118,8 @@ type Server struct {
 	sessions  map[string]time.Time // session token -> expiry (UTC)
 	nextID    uint64
 	nextToken int
+	// alarms are the monitoring alarms (alarms.go).
+	alarms alarmStore
 }
 
 // firstID makes every generated id exceed 2^53.
@@ -144,6 +148,9 @@ func New(f Fixture) *Server {
 	}
 	for _, a := range f.Agents {
 		s.AddAgent(a)
+	}
+	for _, a := range f.Alarms {
+		s.AddAlarm(a)
 	}
 	return s
 }
@@ -183,6 +190,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(lower) == 2 && lower[0] == "assetmgmt" && lower[1] == "agents":
 		s.route(w, r, "/assetmgmt/agents", map[string]http.HandlerFunc{http.MethodGet: s.handleListAgents}, true)
 	default:
+		if s.serveAlarms(w, r, segs, lower) {
+			return
+		}
 		writeEnvelope(w, http.StatusNotFound, failure(404, "No HTTP resource was found that matches the request URI."))
 	}
 }
