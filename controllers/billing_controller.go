@@ -483,9 +483,9 @@ func (r *BillingReconciler) report(ctx context.Context, sp *v1alpha1.SyncPolicy,
 	d := res.Decision
 	switch {
 	case res.Pushed && res.Created:
-		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingLineCreated", "Billing", "%s: quantity %d", res.Status.Billing.Line, d.New)
+		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, v1alpha1.ReasonBillingLineCreated, "Billing", "%s: quantity %d", res.Status.Billing.Line, d.New)
 	case res.Pushed:
-		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, "BillingQuantityChanged", "Billing", "%s: %d → %d", res.Status.Billing.Line, d.Old, d.New)
+		r.Recorder.Eventf(written, nil, corev1.EventTypeNormal, v1alpha1.ReasonBillingQuantityChanged, "Billing", "%s: %d → %d", res.Status.Billing.Line, d.Old, d.New)
 	}
 	newKey := conditionKey(written.Status.Conditions, v1alpha1.ConditionBilling)
 	switch {

@@ -341,7 +341,7 @@ func (run *ticketRun) with(ctx context.Context, psa, tool provider.Client) time.
 	}
 	for m, n := range out.RolledUp {
 		if am := run.mappings[m]; am != nil {
-			r.Recorder.Eventf(am, nil, corev1.EventTypeWarning, "TicketsRolledUp", "CreateTicket",
+			r.Recorder.Eventf(am, nil, corev1.EventTypeWarning, v1alpha1.ReasonTicketsRolledUp, "CreateTicket",
 				"%d new alerts in one run (more than maxNewTicketsPerSync %d): one roll-up ticket lists them", n, ts.MaxNewTicketsPerSync)
 		}
 	}
@@ -516,7 +516,7 @@ func (run *ticketRun) settlePending(ctx context.Context, alerts []provider.Alert
 		case ticketing.Adopt:
 			run.record(keys, tk, t, e.AccountID)
 			run.created[mapping]++
-			run.ticketEvent(mapping, "TicketCreated", "ticket %s for %s was created (its answer had been lost)", t.Number, tk)
+			run.ticketEvent(mapping, v1alpha1.ReasonTicketCreated, "ticket %s for %s was created (its answer had been lost)", t.Number, tk)
 		case ticketing.Wait:
 			run.pending[mapping]++
 		case ticketing.Send:
@@ -596,7 +596,7 @@ func (run *ticketRun) create(ctx context.Context, creates []ticketing.NewTicket)
 			run.created[nt.Mapping]++
 			run.changed++
 			ticketsCreated.WithLabelValues(run.key.Namespace, run.key.Name).Inc()
-			run.ticketEvent(nt.Mapping, "TicketCreated", "created %s ticket %s for %s", run.psa.Provider(), t.Number, nt.Key)
+			run.ticketEvent(nt.Mapping, v1alpha1.ReasonTicketCreated, "created %s ticket %s for %s", run.psa.Provider(), t.Number, nt.Key)
 			if noter != nil {
 				line := fmt.Sprintf("%s ticket %s (AccountSync)", run.psa.Provider(), t.Number)
 				for _, k := range nt.Alerts {
@@ -645,7 +645,7 @@ func (run *ticketRun) close(ctx context.Context, closes []ticketing.CloseTicket)
 		run.dirty = true
 		run.changed++
 		ticketsClosed.WithLabelValues(run.key.Namespace, run.key.Name).Inc()
-		run.ticketEvent(c.Mapping, "TicketClosed", "closed %s ticket %s: %s cleared", run.psa.Provider(), c.TicketID, strings.Join(c.Alerts, ", "))
+		run.ticketEvent(c.Mapping, v1alpha1.ReasonTicketClosed, "closed %s ticket %s: %s cleared", run.psa.Provider(), c.TicketID, strings.Join(c.Alerts, ", "))
 	}
 }
 

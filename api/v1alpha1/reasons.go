@@ -68,6 +68,17 @@ const (
 	ReasonMappingCreateFailed = "MappingCreateFailed"
 	ReasonMappingUpdateFailed = "MappingUpdateFailed"
 	ReasonMappingDeleteFailed = "MappingDeleteFailed"
+	// ReasonBillingQuantityChanged, ReasonBillingLineCreated: the billing service set a PSA
+	// line's quantity (old → new), or added the missing line.
+	ReasonBillingQuantityChanged = "BillingQuantityChanged"
+	ReasonBillingLineCreated     = "BillingLineCreated"
+	// ReasonTicketCreated, ReasonTicketClosed: the ticketing service created a PSA ticket for an
+	// alert, or closed one whose alerts cleared.
+	ReasonTicketCreated = "TicketCreated"
+	ReasonTicketClosed  = "TicketClosed"
+	// ReasonTicketsRolledUp: more new alerts for one account than maxNewTicketsPerSync in one
+	// run became a single roll-up ticket.
+	ReasonTicketsRolledUp = "TicketsRolledUp"
 )
 
 // Event types of the reasons' events (the values of corev1.EventTypeNormal and EventTypeWarning).
@@ -151,6 +162,11 @@ var Reasons = []ReasonInfo{
 	{ReasonMappingCreateFailed, []string{OnPolicyEvent}, EventWarning, ""},
 	{ReasonMappingUpdateFailed, []string{OnPolicyEvent}, EventWarning, ""},
 	{ReasonMappingDeleteFailed, []string{OnPolicyEvent}, EventWarning, ""},
+	{ReasonBillingQuantityChanged, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonBillingLineCreated, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonTicketCreated, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonTicketClosed, []string{OnMappingEvent}, EventNormal, ""},
+	{ReasonTicketsRolledUp, []string{OnMappingEvent}, EventWarning, ""},
 }
 
 // LookupReason returns the table's entry for reason.
