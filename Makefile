@@ -100,6 +100,10 @@ demo: envtest ## Start a local control plane and vendor simulators and show a sy
 
 PLUGIN_DIR ?= $(shell go env GOPATH)/bin
 
+.PHONY: scale
+scale: ## Benchmark (not part of test): vendor calls, wall time and peak RSS of asset sync at MSP scale, per PSA.
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go run ./hack/scale
+
 .PHONY: build-plugin
 build-plugin: ## Build the kubectl plugin into bin/kubectl-accountsync.
 	go build -o bin/kubectl-accountsync ./cmd/kubectl-accountsync

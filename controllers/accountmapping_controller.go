@@ -139,6 +139,9 @@ type mappingRun struct {
 	deferred []string
 	// wait is the longest Retry-After a vendor answered this run's calls with.
 	wait time.Duration
+	// inv is the policy's inventory this run reads the pair's assets and users from; nil when a
+	// person asked for a sync of this mapping, which reads them from the vendors.
+	inv *pairInventory
 	// keepsUserPlan: the dry-run user actions the policy's plan lists for the mapping stand.
 	keepsUserPlan bool
 	// pending are earlier reconciles' writes no stored status counts yet; written this run's.

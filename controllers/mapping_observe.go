@@ -61,6 +61,9 @@ func (m *mappingRun) observeSnapshot(in mapping.Input) mapping.Input {
 		return in
 	}
 	in.HasSnapshot = true
+	if !in.Requested {
+		m.inv = m.snap.inventory
+	}
 	if why, lost := m.r.Snapshots.Conflict(m.policy, am.Name); lost {
 		in.Conflict = why
 	}
@@ -89,18 +92,30 @@ func suggested(am *v1alpha1.AccountMapping) bool {
 }
 
 // observePSAAssets reads the PSA side of an account's asset sync: its assets, locations and
-// departments, and which asset fields the PSA stores. problem says which read failed.
+// departments, and which asset fields the PSA stores. The policy's inventory has them (read once
+// per sync for all mappings), except where a vendor lists per account and the account is new to
+// the policy, or a person asked for this mapping's sync. problem says which read failed.
 func (m *mappingRun) observePSAAssets(ctx context.Context, caps assetsync.Capabilities, in *assetsync.Input) (problem string) {
+	cached := m.inv.assetInputs(in.AccountID)
+	if cached.err != nil {
+		m.rateLimited(cached.err)
+		return "listing PSA assets: " + cached.err.Error()
+	}
+	in.PSAAssets, in.Locations, in.Departments = cached.assets, cached.locations, cached.departments
 	var err error
-	if in.PSAAssets, err = caps.ListAssets(ctx, in.AccountID); err != nil {
-		m.rateLimited(err)
-		return "listing PSA assets: " + err.Error()
+	if !cached.haveAssets {
+		if in.PSAAssets, err = caps.ListAssets(ctx, in.AccountID); err != nil {
+			m.rateLimited(err)
+			return "listing PSA assets: " + err.Error()
+		}
 	}
-	if in.Locations, err = caps.ListLocations(ctx, in.AccountID); err != nil {
-		m.rateLimited(err)
-		return "listing PSA locations: " + err.Error()
+	if !cached.haveLocations {
+		if in.Locations, err = caps.ListLocations(ctx, in.AccountID); err != nil {
+			m.rateLimited(err)
+			return "listing PSA locations: " + err.Error()
+		}
 	}
-	if dm, ok := caps.(provider.DepartmentManager); ok {
+	if dm, ok := caps.(provider.DepartmentManager); ok && !cached.haveDepartments {
 		if in.Departments, err = dm.ListDepartments(ctx, in.AccountID); err != nil {
 			m.rateLimited(err)
 			return "listing PSA departments: " + err.Error()
@@ -120,6 +135,12 @@ func (m *mappingRun) observePairUsers(ctx context.Context, orgID, accountID stri
 	psaUsers, ok2 := m.psa.(provider.UserLister)
 	if !ok1 || !ok2 {
 		return nil, nil, fmt.Sprintf("end-user matching needs users on both sides (%s, %s)", m.tool.Provider(), m.psa.Provider())
+	}
+	if tu, pu, ok, err := m.inv.users(orgID, accountID); err != nil {
+		m.rateLimited(err)
+		return nil, nil, "listing users: " + err.Error()
+	} else if ok {
+		return tu, pu, ""
 	}
 	tu, err := toolUsers.ListUsers(ctx, orgID)
 	if err != nil {

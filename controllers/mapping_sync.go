@@ -63,7 +63,8 @@ func (m *mappingRun) syncAssets(ctx context.Context, orgID, accountID string) []
 	for i := range planned.Creates {
 		planned.Creates[i].Category = m.snap.CreateSettings.AssetCategory
 	}
-	counts, problems := assetsync.Apply(ctx, caps, in, planned)
+	// The writes go into the policy's inventory too, so a second run on this snapshot sees them.
+	counts, problems := assetsync.Apply(ctx, recordingPSA{caps, m.snap.inventory}, in, planned)
 	m.reportAssetWrites(counts)
 	m.written.AssetsCreated, m.written.AssetsUpdated = counts.Created, counts.Updated
 	// Writes of earlier reconciles whose status was not stored count as this sync's.
@@ -172,10 +173,11 @@ func (m *mappingRun) usersShrunk(accountID string, pu []provider.User) bool {
 // createUsers creates unmatched tool users in the PSA, within the policy's per-sync budget. It
 // returns the new links, the users still unmatched, and the problems.
 func (m *mappingRun) createUsers(ctx context.Context, accountID string, unmatched []provider.User) (made []v1alpha1.UserOverride, still []provider.User, problems []string) {
-	creator, ok := m.psa.(provider.UserCreator)
+	c, ok := m.psa.(provider.UserCreator)
 	if !ok {
 		return nil, unmatched, []string{fmt.Sprintf("%s cannot create users", m.psa.Provider())}
 	}
+	creator := recordingUsers{c, m.snap.inventory}
 	grant := m.budget(budgetUsers, len(unmatched))
 	if deferred := len(unmatched) - grant; deferred > 0 {
 		m.deferred = append(m.deferred, fmt.Sprintf("%d user creates deferred to the next sync (spec.creation.batchSize %d per sync)", deferred, batchSize(m.sp)))

@@ -47,11 +47,17 @@ type Snapshot struct {
 	// created counts the records mappings created since this snapshot (guarded by the store).
 	created  int32
 	apiCalls v1alpha1.APICalls
+	// rateBudget is set when the sync's interval was stretched to fit a vendor's limit.
+	rateBudget *v1alpha1.RateBudget
 	// planInput is what the snapshot contributes to plan.Compute; mappings are added per plan.
 	planInput plan.Input
 	// accepted: the sync that took the snapshot handled an accountsync.io/accept-snapshot
 	// request, so its mappings take their listings as the truth however much they shrank.
 	accepted bool
+	// inventory is the PSA's assets, locations, departments and users and the tool's users
+	// under the linked records, read once per sync (psasnapshot.go); nil when the policy syncs
+	// neither assets nor users.
+	inventory *pairInventory
 	// spent counts the creates of each kind (users, assets, locations, departments) the
 	// mappings made from this snapshot, against spec.creation.batchSize (guarded by the store).
 	spent map[string]int
@@ -79,6 +85,8 @@ type SnapshotStore struct {
 	// billingPlans holds, per dry-run policy and mapping, the quantity change the billing
 	// service would make (billing_plan.go); merged into the plan like userPlans.
 	billingPlans map[types.NamespacedName]map[string]v1alpha1.PlanItem
+	// periods holds each policy's call counters at its last sync start (ratebudget.go).
+	periods map[types.NamespacedName]periodCalls
 }
 
 // NewSnapshotStore returns an empty store.
@@ -119,6 +127,7 @@ func (s *SnapshotStore) Delete(policy types.NamespacedName) {
 	delete(s.suspect, policy)
 	delete(s.userPlans, policy)
 	delete(s.billingPlans, policy)
+	delete(s.periods, policy)
 }
 
 // SetUserPlan records the user actions a mapping of a dry-run policy would take (nil: none, or
@@ -216,6 +225,7 @@ func (s *SnapshotStore) RecordCreatedAccount(policy types.NamespacedName, a prov
 	defer s.mu.Unlock()
 	if snap := s.snapshots[policy]; snap != nil {
 		snap.PSAAccounts[a.ID] = a
+		snap.inventory.markFresh(a.ID)
 		if count {
 			snap.created++
 		}

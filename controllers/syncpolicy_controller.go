@@ -114,12 +114,15 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 
 	start := time.Now()
 	psaCalls, toolCalls := psa.CallCount(), tool.CallCount()
+	psaStart, toolStart := markCalls(psa), markCalls(tool)
+	period := r.Snapshots.StartPeriod(key, psaStart, toolStart)
 	snap, err := r.takeSnapshot(ctx, sp, psa, tool)
 	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
 	if err != nil {
 		return r.syncFailed(ctx, sp, err, interval, handled), r.finish(ctx, sp, before)
 	}
-	return r.publish(ctx, sp, before, snap, syncRun{start: start, interval: interval, handled: handled, accepting: accepting, acceptance: acceptance})
+	return r.publish(ctx, sp, before, snap, syncRun{start: start, interval: interval, handled: handled, accepting: accepting, acceptance: acceptance,
+		psa: psa, tool: tool, period: period, psaStart: psaStart, toolStart: toolStart})
 }
 
 // syncRun is what a sync carries from its start to its publication.
@@ -129,6 +132,11 @@ type syncRun struct {
 	handled    string
 	accepting  bool
 	acceptance string
+	// psa and tool are the policy's clients; period, psaStart and toolStart their call counters
+	// at the start of the last whole period and of this sync (the rate budget).
+	psa, tool           provider.Client
+	period              periodCalls
+	psaStart, toolStart *callMark
 }
 
 // publish plans on a fresh snapshot (which stores it unless it is suspect), applies the plan and
@@ -144,6 +152,16 @@ func (r *SyncPolicyReconciler) publish(ctx context.Context, sp *v1alpha1.SyncPol
 	snap.apiCalls = st.APICalls
 	snap.syncedAt = now()
 	snap.duration = time.Since(start).Round(time.Millisecond).String()
+	// The calls of the last whole period (listings and the mappings' writes), or of this sync's
+	// listings when there was none, are planned within each vendor's documented limit.
+	specInterval := interval
+	psa, tool, period, psaStart, toolStart := run.psa, run.tool, run.period, run.psaStart, run.toolStart
+	psaLimit, toolLimit := provider.LimitOf(psa.Provider()), provider.LimitOf(tool.Provider())
+	psaNow, toolNow := markCalls(psa), markCalls(tool)
+	interval, snap.rateBudget = budgetInterval(interval,
+		budgetSide{v1alpha1.SidePSA, psa.Provider(), max(spent(psaLimit, period.psa, psaStart), spent(psaLimit, psaStart, psaNow))},
+		budgetSide{v1alpha1.SideTool, tool.Provider(), max(spent(toolLimit, period.tool, toolStart), spent(toolLimit, toolStart, toolNow))})
+	r.reportBudget(sp, specInterval, snap.rateBudget)
 	// Jitter of up to 10% keeps many policies from polling their vendors in lockstep.
 	snap.nextSync = metav1.NewTime(time.Now().Add(interval + time.Duration(rand.Int64N(int64(interval)/10+1))))
 	if err := r.plan(ctx, sp, snap, true, run.accepting); err != nil {
@@ -156,10 +174,14 @@ func (r *SyncPolicyReconciler) publish(ctx context.Context, sp *v1alpha1.SyncPol
 		st.LastAcceptedSnapshot = run.acceptance
 	}
 	next := snap.nextSync
-	if r.Snapshots.Get(key) != snap {
-		// A suspect snapshot was not taken: look again soon, a vendor glitch rarely lasts.
+	if r.Snapshots.Get(key) != snap || snap.inventoryRetry() {
+		// A suspect snapshot was not taken, or the assets and users could not be read in
+		// time: look again soon, a vendor glitch rarely lasts.
 		next = metav1.NewTime(time.Now().Add(min(interval, failedSyncRetry)))
 		st.NextSyncTime = &next
+		if snap.inventoryRetry() {
+			snap.nextSync = next // later passes report the same time
+		}
 	}
 	r.Snapshots.Schedule(key, sp.Generation, handled, next.Time)
 	log.FromContext(ctx).V(1).Info("synced", "seq", snap.Seq, "request", handled, "apiCalls", snap.apiCalls,
@@ -334,6 +356,9 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 		snap.PSAAccounts[a.ID] = a
 	}
 	snap.planInput = plan.Input{Policy: sp, ToolOrgs: orgs, PSAAccounts: accounts, PSAFilteredOutServer: filteredOut, ToolOrgsWithAssets: withAssets}
+	if snap.inventory, err = r.readInventory(ctx, sp, accounts, psa, tool); err != nil { // a Kubernetes error
+		return nil, err
+	}
 	return snap, nil
 }
 
@@ -485,6 +510,7 @@ func (snap *Snapshot) reportSync(st *v1alpha1.SyncPolicyStatus) {
 	syncedAt, nextSync := snap.syncedAt, snap.nextSync
 	st.LastSyncTime, st.NextSyncTime, st.LastSyncDuration = &syncedAt, &nextSync, snap.duration
 	st.APICalls = snap.apiCalls
+	st.RateBudget = snap.rateBudget
 }
 
 // shrunkListings compares the records taking part with the last good sync of the same spec.

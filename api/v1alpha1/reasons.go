@@ -79,6 +79,11 @@ const (
 	// ReasonTicketsRolledUp: more new alerts for one account than maxNewTicketsPerSync in one
 	// run became a single roll-up ticket.
 	ReasonTicketsRolledUp = "TicketsRolledUp"
+	// ReasonIntervalStretched, ReasonIntervalRestored: a policy's sync period no longer fits a
+	// vendor's documented rate limit, so it syncs less often (status.rateBudget says why); or it
+	// fits again.
+	ReasonIntervalStretched = "IntervalStretched"
+	ReasonIntervalRestored  = "IntervalRestored"
 )
 
 // Event types of the reasons' events (the values of corev1.EventTypeNormal and EventTypeWarning).
@@ -167,6 +172,8 @@ var Reasons = []ReasonInfo{
 	{ReasonTicketCreated, []string{OnMappingEvent}, EventNormal, ""},
 	{ReasonTicketClosed, []string{OnMappingEvent}, EventNormal, ""},
 	{ReasonTicketsRolledUp, []string{OnMappingEvent}, EventWarning, ""},
+	{ReasonIntervalStretched, []string{OnPolicyEvent}, EventWarning, ""},
+	{ReasonIntervalRestored, []string{OnPolicyEvent}, EventNormal, ""},
 }
 
 // LookupReason returns the table's entry for reason.

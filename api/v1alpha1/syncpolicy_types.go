@@ -457,6 +457,10 @@ type SyncPolicyStatus struct {
 	// Services summarises the last run of each enabled integration service.
 	// +optional
 	Services *PolicyServicesStatus `json:"services,omitempty"`
+	// RateBudget is set while a sync period's calls do not fit a vendor's documented limit at
+	// spec.interval: syncs then run at its longer interval (event IntervalStretched).
+	// +optional
+	RateBudget *RateBudget `json:"rateBudget,omitempty"`
 }
 
 // SnapshotCounts are the records of a good sync taking part after the filters.

@@ -165,6 +165,9 @@ type Account struct {
 	Inactive bool
 	// Profile is what the listing already returned beyond the name (never fetched per record).
 	Profile Profile
+	// Locations are the account's locations where the account listing carries them (the
+	// Kaseya BMS summary rows): non-nil then, even when empty; nil when it does not.
+	Locations []Location
 }
 
 // NamedRef is an id/name pair such as a ConnectWise company status or type.

@@ -16,6 +16,9 @@ type Factory struct {
 	// they follow the vendor's documented limits (see each package doc).
 	DefaultRequestsPerMinute int
 	DefaultBurst             int
+	// Limit is the vendor's documented budget (docs/providers): a policy plans its syncs within
+	// it and stretches its interval when a sync's calls do not fit.
+	Limit RateLimit
 	// New builds the client. Config carries the effective rate limit; creds have been checked.
 	New func(cfg Config, creds Credentials) (Client, error)
 }
@@ -41,6 +44,12 @@ func Lookup(name Name) (Factory, bool) {
 	defer mu.RUnlock()
 	f, ok := factories[name]
 	return f, ok
+}
+
+// LimitOf returns the documented rate limit of a provider (zero when it has none).
+func LimitOf(name Name) RateLimit {
+	f, _ := Lookup(name)
+	return f.Limit
 }
 
 // Names lists the registered providers, sorted.

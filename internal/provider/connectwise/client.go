@@ -38,6 +38,7 @@ func init() {
 		RequiredKeys:             []string{KeyCompanyID, KeyPublicKey, KeyPrivateKey, KeyClientID},
 		DefaultRequestsPerMinute: defaultRequestsPerMinute,
 		DefaultBurst:             defaultBurst,
+		Limit:                    provider.RateLimit{Source: "ConnectWise publishes no quota (429 with Retry-After)"},
 		New: func(cfg provider.Config, creds provider.Credentials) (provider.Client, error) {
 			return New(cfg, creds)
 		},

@@ -27,6 +27,7 @@ func init() {
 		RequiredKeys:             []string{"apiKey"},
 		DefaultRequestsPerMinute: defaultRequestsPerMinute,
 		DefaultBurst:             defaultBurst,
+		Limit:                    provider.RateLimit{Source: "CyberQP publishes no limit"},
 		New: func(cfg provider.Config, creds provider.Credentials) (provider.Client, error) {
 			return New(cfg, creds)
 		},

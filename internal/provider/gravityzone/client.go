@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/accountsync/accountsync-operator/internal/provider"
 	"github.com/accountsync/accountsync-operator/internal/provider/httpx"
@@ -36,6 +37,7 @@ func init() {
 		RequiredKeys:             []string{keyAPIKey},
 		DefaultRequestsPerMinute: defaultRequestsPerMinute,
 		DefaultBurst:             defaultBurst,
+		Limit:                    provider.RateLimit{Requests: 10, Per: time.Second, Source: "GravityZone API rate limits: 10 requests/second per API key"},
 		New:                      New,
 	})
 }

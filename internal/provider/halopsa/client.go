@@ -36,6 +36,7 @@ func init() {
 		OptionalKeys:             []string{keyTenant},
 		DefaultRequestsPerMinute: defaultRequestsPerMinute,
 		DefaultBurst:             defaultBurst,
+		Limit:                    provider.RateLimit{Requests: 700, Per: 5 * time.Minute, Source: "[3P] 700 requests per rolling five minutes"},
 		New:                      New,
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -68,6 +69,10 @@ type Client struct {
 	// maxRetryAfter caps a server-requested wait; beyond it Do returns the delay instead.
 	maxRetryAfter time.Duration
 	calls         atomic.Int64
+	// opCalls counts the requests of each operation (one operation is one endpoint), for a
+	// vendor whose limit is per endpoint.
+	opMu    sync.Mutex
+	opCalls map[string]int64
 	// sleep is swapped in tests of the back-off schedule.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -130,6 +135,17 @@ func New(opts Options) *Client {
 
 // Calls is the number of HTTP requests sent so far (every attempt counts).
 func (c *Client) Calls() int64 { return c.calls.Load() }
+
+// CallsByOperation is Calls per operation.
+func (c *Client) CallsByOperation() map[string]int64 {
+	c.opMu.Lock()
+	defer c.opMu.Unlock()
+	out := make(map[string]int64, len(c.opCalls))
+	for k, v := range c.opCalls {
+		out[k] = v
+	}
+	return out
+}
 
 // BaseURL is the connection's URL as configured.
 func (c *Client) BaseURL() *url.URL { return c.base }
@@ -347,6 +363,12 @@ func (c *Client) send(ctx context.Context, req Request) (*Response, error) {
 		}
 	}
 	c.calls.Add(1)
+	c.opMu.Lock()
+	if c.opCalls == nil {
+		c.opCalls = map[string]int64{}
+	}
+	c.opCalls[req.Operation]++
+	c.opMu.Unlock()
 	resp, err := c.http.Do(hr)
 	if err != nil {
 		var pe *provider.Error

@@ -37,35 +37,20 @@ func decodeCategoryRow(raw json.RawMessage) (namedID, string, error) {
 
 // ListAssets lists an account's hardware assets. The searchselect rows
 // (GET /v2/servicedesk/hardwareasset/searchselect?Filter.AccountId=) carry neither the
-// location id, the OS nor the asset tag, so each asset's detail is read with
-// GET /v2/servicedesk/hardwareasset/{assetId}: one call per asset and sync. An asset deleted
-// between the two calls is left out.
+// location id, the OS nor the asset tag, so an asset's detail is read with
+// GET /v2/servicedesk/hardwareasset/{assetId} when its row is new or changed since the detail
+// was last read (assetCache). An asset deleted between the two calls is left out.
 func (c *Client) ListAssets(ctx context.Context, accountID string) ([]provider.PSAAsset, error) {
 	const op = "ListAssets"
 	id, err := parseID(op, "accountID", accountID)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := listAll(ctx, c, op, assetsSearchPath, url.Values{"Filter.AccountId": {strconv.FormatInt(id, 10)}}, decodeAssetRow)
+	rows, err := listAll(ctx, c, op, assetsSearchPath, url.Values{"Filter.AccountId": {strconv.FormatInt(id, 10)}}, decodeAssetMark)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]provider.PSAAsset, 0, len(ids))
-	for _, assetID := range ids {
-		env, status, err := c.get(ctx, op, assetsPath+"/"+assetID, nil)
-		if provider.IsKind(err, provider.KindNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		a, _, err := decodeAsset(env.Result)
-		if err != nil {
-			return nil, c.hc.Errorf(provider.KindTransient, op, status, "undecodable asset %s: %v", assetID, err)
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return c.details(ctx, rows, false, nil)
 }
 
 // assetBody is HardwareAssetInputDto with the fields this client owns. AssetTag carries the
@@ -151,6 +136,7 @@ func (c *Client) CreateAsset(ctx context.Context, in provider.PSAAsset) (provide
 	if err != nil {
 		return provider.PSAAsset{}, c.hc.Errorf(provider.KindUnknownOutcome, op, status, "%v", err)
 	}
+	c.remember(written(a, in, body))
 	return a, nil
 }
 
@@ -180,7 +166,24 @@ func (c *Client) UpdateAsset(ctx context.Context, in provider.PSAAsset) (provide
 	}
 	a, err := createdResult(env, decodeAsset, func(string) provider.PSAAsset { return in })
 	if err != nil {
-		return in, nil
+		a = in
 	}
+	c.remember(written(a, in, body))
 	return a, nil
+}
+
+// written is the record as stored after a create or an update: what the answer says, with the
+// fields this client sent (the answer may be an id only).
+func written(answer, in provider.PSAAsset, body assetBody) provider.PSAAsset {
+	out := in
+	out.ID = answer.ID
+	if out.ID == "" {
+		out.ID = in.ID
+	}
+	out.Name, out.SerialNumber, out.IPAddress, out.OS = body.Name, body.SerialNumber, body.IPAddress, body.OsInfo
+	out.ExternalKey = body.AssetTag
+	out.AccountID = strconv.FormatInt(body.AccountID, 10)
+	out.LocationID = strconv.FormatInt(body.AccountLocationID, 10)
+	out.Category = strconv.FormatInt(body.CategoryID, 10)
+	return out
 }

@@ -33,6 +33,7 @@ func init() {
 		RequiredKeys:             []string{"username", "password", "tenant"},
 		DefaultRequestsPerMinute: defaultRequestsPerMinute,
 		DefaultBurst:             defaultBurst,
+		Limit:                    provider.RateLimit{Requests: 1500, Per: time.Hour, PerEndpoint: true, WarmUp: []string{"GetAsset"}, Source: "BMS API v2 doc: 1500 calls per hour per endpoint"},
 		New: func(cfg provider.Config, creds provider.Credentials) (provider.Client, error) {
 			return New(cfg, creds)
 		},
@@ -55,6 +56,8 @@ type Client struct {
 	categoriesAt time.Time
 	// ticketLocations caches each account's main location for tickets (tickets.go).
 	ticketLocations locationCache
+	// assets caches hardware-asset details between listings (inventory.go).
+	assets assetCache
 }
 
 // session is what /v2/security/authenticate returned last.
@@ -102,6 +105,9 @@ func (c *Client) Side() provider.Side { return provider.SidePSA }
 
 // CallCount implements provider.Client.
 func (c *Client) CallCount() int64 { return c.hc.Calls() }
+
+// CallsByOperation implements provider.OperationCounter: BMS's limit is per endpoint.
+func (c *Client) CallsByOperation() map[string]int64 { return c.hc.CallsByOperation() }
 
 // Probe logs in (when no token is cached) and reads the account types: the cheapest call that
 // proves the token is accepted by the API, not only by the login. v2 reports no server version.

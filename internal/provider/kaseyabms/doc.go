@@ -22,9 +22,12 @@
 //     or a name seen on the tenant's hardware assets.
 //   - Locations: /v2/crm/accounts/{id}/locations/lookup; CreateLocation is KindUnsupported, as v2
 //     creates locations only inside an account create.
-//   - Hardware assets: searchselect for the ids, /{assetId} for each detail, POST and PUT with
-//     the tool asset's id in AssetTag; AgentId (set only by BMS's own RMM integration) wins as
-//     the key when present, so no asset is created twice.
+//   - Hardware assets: searchselect for the rows, /{assetId} for the detail of a row that is new
+//     or changed since it was last read (inventory.go), POST and PUT with the tool asset's id in
+//     AssetTag; AgentId (set only by BMS's own RMM integration) wins as the key when present, so
+//     no asset is created twice.
+//   - provider.InventoryLister: every asset, every contact and (from the account summary rows)
+//     every location in one paged listing each, for all of a policy's mappings.
 //   - Contacts: /v2/crm/contacts/summary (GET with nested Emails/Phones, POST).
 //
 // There is no DepartmentManager: v2 has no per-account departments. Nothing is ever deleted.

@@ -135,6 +135,11 @@ func TestGoldenRequestsFollowSwagger(t *testing.T) {
 	listed[0].Name = "gx-1b"
 	_, err = c.UpdateAsset(ctx, listed[0])
 	must(err)
+	// Asset 21 was not written by this client: its detail is read once.
+	_, err = c.ListAssets(ctx, "11")
+	must(err)
+	_, err = c.ListInventory(ctx, provider.InventoryRequest{Assets: true, Locations: true, Users: true})
+	must(err)
 	_, err = c.ListUsers(ctx, "11")
 	must(err)
 	_, err = c.CreateUser(ctx, acct.ID, provider.User{FirstName: "Bo", LastName: "Ng", Email: "bo@globex.example", Phone: "555"})

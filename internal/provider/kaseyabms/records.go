@@ -23,6 +23,8 @@ type accountRecord struct {
 	Name        flexString `json:"Name"`
 	AccountType flexString `json:"AccountType"`
 	IsActive    *bool      `json:"IsActive"`
+	// Locations come with the summary rows only (nil on a lookup row).
+	Locations []locationRecord `json:"Locations"`
 }
 
 func decodeAccount(raw json.RawMessage) (provider.Account, string, error) {
@@ -40,6 +42,15 @@ func decodeAccount(raw json.RawMessage) (provider.Account, string, error) {
 	}
 	if t := strings.TrimSpace(string(r.AccountType)); t != "" {
 		a.Types = []string{t}
+	}
+	if r.Locations != nil {
+		a.Locations = make([]provider.Location, 0, len(r.Locations))
+		for _, l := range r.Locations {
+			if l.ID != "" {
+				a.Locations = append(a.Locations, provider.Location{ID: string(l.ID), Name: first(string(l.Name), string(l.LocationName)),
+					IsMain: l.IsMain != nil && *l.IsMain})
+			}
+		}
 	}
 	return a, a.ID, nil
 }

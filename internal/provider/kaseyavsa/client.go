@@ -28,6 +28,7 @@ func init() {
 		RequiredKeys:             []string{"username", "token"},
 		DefaultRequestsPerMinute: defaultRequestsPerMinute,
 		DefaultBurst:             defaultBurst,
+		Limit:                    provider.RateLimit{Source: "Kaseya VSA publishes no limit"},
 		New: func(cfg provider.Config, creds provider.Credentials) (provider.Client, error) {
 			return New(cfg, creds)
 		},

@@ -1,6 +1,7 @@
 package halopsa
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -300,4 +301,36 @@ func (s *Server) serveGet(w http.ResponseWriter, res resource, id int) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// SitesOf returns the sites of a client (inactive ones included), in id order.
+func (s *Server) SitesOf(clientID int) []Site {
+	var out []Site
+	for _, site := range s.Sites() {
+		if site.ClientID == clientID {
+			out = append(out, site)
+		}
+	}
+	return out
+}
+
+// DeleteSite deletes a site as a person does in Halo; its assets go to the client's main site.
+func (s *Server) DeleteSite(id int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	site, ok := s.sites[id]
+	if !ok {
+		return fmt.Errorf("no site %d", id)
+	}
+	c := s.clients[site.ClientID]
+	if c != nil && c.MainSiteID == id {
+		return fmt.Errorf("site %d is the main site of client %d", id, c.ID)
+	}
+	delete(s.sites, id)
+	for _, a := range s.assets {
+		if a.SiteID == id && c != nil {
+			a.SiteID = c.MainSiteID
+		}
+	}
+	return nil
 }

@@ -64,6 +64,9 @@ func (s *Server) summary(a Account) accountSummaryOut {
 }
 
 func containsFold(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
@@ -414,6 +417,16 @@ func (s *Server) assetSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	// Names are looked up once per request, so a tenant with tens of thousands of assets
+	// pages in linear time.
+	accountNames := make(map[int64]string, len(s.accounts))
+	for _, a := range s.accounts {
+		accountNames[a.ID] = a.AccountName
+	}
+	locations := make(map[int64]Location, len(s.locations))
+	for _, l := range s.locations {
+		locations[l.ID] = l
+	}
 	var out []assetRowOut
 	for _, a := range s.assets {
 		if accountID != 0 && a.AccountID != accountID {
@@ -423,8 +436,8 @@ func (s *Server) assetSearch(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		row := assetRowOut{ID: a.ID, CategoryID: a.CategoryID, CategoryName: s.categoryName(a.CategoryID), AssetName: a.Name,
-			SerialNumber: a.SerialNumber, IPAddress: a.IPAddress, AccountID: a.AccountID, AccountName: s.accountName(a.AccountID), IsActive: true}
-		if l, ok := s.locationOf(a.AccountID, a.LocationID); ok {
+			SerialNumber: a.SerialNumber, IPAddress: a.IPAddress, AccountID: a.AccountID, AccountName: accountNames[a.AccountID], IsActive: true}
+		if l, ok := locations[a.LocationID]; ok && l.AccountID == a.AccountID {
 			row.LocationName = l.LocationName
 		}
 		out = append(out, row)

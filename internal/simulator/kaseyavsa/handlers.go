@@ -48,10 +48,15 @@ func (s *Server) handleListGroups(w http.ResponseWriter, r *http.Request, orgID 
 
 func (s *Server) handleListAgents(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	recs := make([]map[string]any, len(s.agents))
-	for i, a := range s.agents {
-		recs[i] = s.agentRecordLocked(a)
+	if s.agentRecs == nil || s.agentRecsChanged != s.changed {
+		// Built once per change rather than per page; listing never writes to a record.
+		s.agentRecs = make([]map[string]any, len(s.agents))
+		for i, a := range s.agents {
+			s.agentRecs[i] = s.agentRecordLocked(a)
+		}
+		s.agentRecsChanged = s.changed
 	}
+	recs := s.agentRecs
 	fields := keys(s.agentRecordLocked(Agent{}))
 	s.mu.Unlock()
 	serveList(w, r, recs, fields)

@@ -96,7 +96,7 @@ func (lq listQuery) apply(recs []map[string]any) ([]map[string]any, int, error) 
 		matched = append(matched, r)
 	}
 	if len(lq.orderBy) > 0 {
-		sort.SliceStable(matched, func(i, j int) bool {
+		less := func(i, j int) bool {
 			for _, k := range lq.orderBy {
 				c := compareValues(matched[i][k.field], matched[j][k.field])
 				if c != 0 {
@@ -104,7 +104,11 @@ func (lq listQuery) apply(recs []map[string]any) ([]map[string]any, int, error) 
 				}
 			}
 			return false
-		})
+		}
+		// Records are usually stored in id order already: one pass instead of a sort per page.
+		if !sort.SliceIsSorted(matched, less) {
+			sort.SliceStable(matched, less)
+		}
 	}
 	total := len(matched)
 	start := min(lq.skip, total)

@@ -2,6 +2,7 @@ package kaseyavsa
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -26,6 +27,7 @@ func (s *Server) addOrgLocked(o Org) Org {
 		o.DefaultMachineGroupName = "root"
 	}
 	s.orgs = append(s.orgs, o)
+	s.changed++
 	if s.defaultGroupLocked(o.ID) == nil {
 		s.addGroupLocked(MachineGroup{Name: o.DefaultMachineGroupName, OrgID: o.ID})
 	}
@@ -44,6 +46,7 @@ func (s *Server) addGroupLocked(g MachineGroup) MachineGroup {
 		g.ID = s.newIDLocked()
 	}
 	s.groups = append(s.groups, g)
+	s.changed++
 	return g
 }
 
@@ -64,6 +67,7 @@ func (s *Server) AddAgent(a Agent) Agent {
 		a.OrgID = g.OrgID
 	}
 	s.agents = append(s.agents, a)
+	s.changed++
 	return a
 }
 
@@ -273,4 +277,23 @@ func contactRecord(c *ContactInfo) any {
 		"ZipCode":                 c.ZipCode,
 		"PrimaryTextMessagePhone": "",
 	}
+}
+
+// EditAgent changes an agent in place, as a technician renaming a machine or moving it to
+// another machine group does; the organization follows the group.
+func (s *Server) EditAgent(id string, edit func(*Agent)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.agents {
+		if s.agents[i].ID == id {
+			edit(&s.agents[i])
+			s.agents[i].ID = id
+			s.changed++
+			if g := s.groupLocked(s.agents[i].MachineGroupID); g != nil {
+				s.agents[i].OrgID = g.OrgID
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("no agent %s", id)
 }

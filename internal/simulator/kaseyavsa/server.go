@@ -120,6 +120,11 @@ type Server struct {
 	nextToken int
 	// alarms are the monitoring alarms (alarms.go).
 	alarms alarmStore
+	// agentRecs caches the agent records between list calls (a 60,000-agent tenant is listed
+	// in 600 pages); changed bumps on every org, group or agent change and invalidates it.
+	agentRecs        []map[string]any
+	agentRecsChanged uint64
+	changed          uint64
 }
 
 // firstID makes every generated id exceed 2^53.
