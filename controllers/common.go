@@ -126,7 +126,7 @@ func indexedRequests(ctx context.Context, c client.Client, list client.ObjectLis
 
 // updated is an update predicate comparing the old and new object as their Go type; other
 // events pass.
-func updated[T client.Object](changed func(old, new T) bool) predicate.Predicate {
+func updated[T client.Object](changed func(before, after T) bool) predicate.Predicate {
 	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 		o, ok1 := e.ObjectOld.(T)
 		n, ok2 := e.ObjectNew.(T)

@@ -57,9 +57,9 @@ type periodCalls struct {
 	psa, tool *callMark
 }
 
-// StartPeriod records the counters at the start of a sync and returns those of the previous
+// startPeriod records the counters at the start of a sync and returns those of the previous
 // sync's start (nil marks on the first sync after a start).
-func (s *SnapshotStore) StartPeriod(policy types.NamespacedName, psa, tool *callMark) periodCalls {
+func (s *SnapshotStore) startPeriod(policy types.NamespacedName, psa, tool *callMark) periodCalls {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.periods == nil {

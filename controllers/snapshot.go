@@ -2,18 +2,14 @@ package controllers
 
 import (
 	"sync"
-
-	"k8s.io/apimachinery/pkg/api/equality"
-
-	"sigs.k8s.io/controller-runtime/pkg/event"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
+	v1alpha1 "github.com/accountsync/accountsync-operator/api/v1alpha1"
 	"github.com/accountsync/accountsync-operator/internal/plan"
 	"github.com/accountsync/accountsync-operator/internal/provider"
 )

@@ -115,7 +115,7 @@ func (r *SyncPolicyReconciler) reconcile(ctx context.Context, req ctrl.Request) 
 	start := time.Now()
 	psaCalls, toolCalls := psa.CallCount(), tool.CallCount()
 	psaStart, toolStart := markCalls(psa), markCalls(tool)
-	period := r.Snapshots.StartPeriod(key, psaStart, toolStart)
+	period := r.Snapshots.startPeriod(key, psaStart, toolStart)
 	snap, err := r.takeSnapshot(ctx, sp, psa, tool)
 	st.APICalls = v1alpha1.APICalls{PSA: psa.CallCount() - psaCalls, Tool: tool.CallCount() - toolCalls}
 	if err != nil {
@@ -265,41 +265,16 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec, Message: fmt.Sprintf("%s cannot list organizations", tool.Provider())}
 	}
 	snap := &Snapshot{Taken: time.Now(), PolicyGeneration: sp.Generation}
-	f := sp.Spec.PSA.Filter
-	filter := provider.AccountFilter{IncludeInactive: f.IncludeInactive}
-	if len(f.Statuses) > 0 || len(f.Types) > 0 {
-		st, ok := psa.(provider.StatusTypeLister)
-		if !ok {
-			return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
-				Message: fmt.Sprintf("spec.psa.filter: %s has no account statuses or types", psa.Provider())}
-		}
-		var err error
-		if len(f.Statuses) > 0 {
-			statuses, lerr := st.ListAccountStatuses(ctx)
-			if pe := (*provider.Error)(nil); errors.As(lerr, &pe) && pe.Kind == provider.KindUnsupported {
-				return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
-					Message: fmt.Sprintf("spec.psa.filter.statuses: %s", pe.Message)}
-			}
-			if lerr != nil {
-				return nil, lerr
-			}
-			if filter.StatusIDs, err = resolveNames("spec.psa.filter.statuses", f.Statuses, statuses); err != nil {
-				return nil, err
-			}
-			snap.CreateStatusID = filter.StatusIDs[0]
-		}
-		if len(f.Types) > 0 {
-			types, lerr := st.ListAccountTypes(ctx)
-			if lerr != nil {
-				return nil, lerr
-			}
-			if filter.TypeIDs, err = resolveNames("spec.psa.filter.types", f.Types, types); err != nil {
-				return nil, err
-			}
-			snap.CreateTypeID = filter.TypeIDs[0]
-		}
+	filter, err := resolveFilter(ctx, sp.Spec.PSA.Filter, psa)
+	if err != nil {
+		return nil, err
 	}
-	var err error
+	if len(filter.StatusIDs) > 0 {
+		snap.CreateStatusID = filter.StatusIDs[0]
+	}
+	if len(filter.TypeIDs) > 0 {
+		snap.CreateTypeID = filter.TypeIDs[0]
+	}
 	if snap.CreateSettings, err = resolveCreateSettings(ctx, sp, psa, snap.CreateTypeID); err != nil {
 		return nil, err
 	}
@@ -319,24 +294,9 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 	if err != nil {
 		return nil, err
 	}
-	var withAssets map[string]bool
-	if al, ok := tool.(provider.ToolAssetLister); ok && (sp.Spec.Assets.Enabled || sp.Spec.CreateWhen == v1alpha1.CreateReferenced) {
-		assets, err := al.ListToolAssets(ctx, "")
-		if err != nil {
-			return nil, err
-		}
-		snap.ToolAssets = map[string][]provider.ToolAsset{}
-		withAssets = map[string]bool{}
-		for _, a := range assets {
-			snap.ToolAssets[a.OrganizationID] = append(snap.ToolAssets[a.OrganizationID], a)
-			withAssets[a.OrganizationID] = true
-		}
-	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced && alertsReference(&sp.Spec, tool) {
-		// Only the ticketing service's alerts reference organizations (ServiceReports).
-		withAssets = map[string]bool{}
-	} else if sp.Spec.CreateWhen == v1alpha1.CreateReferenced {
-		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
-			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
+	withAssets, err := readToolAssets(ctx, sp, tool, snap)
+	if err != nil {
+		return nil, err
 	}
 	if snap.ToolAssets != nil && sp.Spec.Assets.Enabled {
 		category, err := resolveAssetCategory(ctx, sp, psa)
@@ -360,6 +320,72 @@ func (r *SyncPolicyReconciler) takeSnapshot(ctx context.Context, sp *v1alpha1.Sy
 		return nil, err
 	}
 	return snap, nil
+}
+
+// resolveFilter turns the policy's PSA filter (status and type names) into the ids the PSA
+// filters on; a name the PSA does not have is a configuration error naming the choices.
+func resolveFilter(ctx context.Context, f v1alpha1.PSAFilter, psa provider.Client) (provider.AccountFilter, error) {
+	filter := provider.AccountFilter{IncludeInactive: f.IncludeInactive}
+	if len(f.Statuses) == 0 && len(f.Types) == 0 {
+		return filter, nil
+	}
+	st, ok := psa.(provider.StatusTypeLister)
+	if !ok {
+		return filter, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+			Message: fmt.Sprintf("spec.psa.filter: %s has no account statuses or types", psa.Provider())}
+	}
+	var err error
+	if len(f.Statuses) > 0 {
+		statuses, lerr := st.ListAccountStatuses(ctx)
+		if pe := (*provider.Error)(nil); errors.As(lerr, &pe) && pe.Kind == provider.KindUnsupported {
+			return filter, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+				Message: fmt.Sprintf("spec.psa.filter.statuses: %s", pe.Message)}
+		}
+		if lerr != nil {
+			return filter, lerr
+		}
+		if filter.StatusIDs, err = resolveNames("spec.psa.filter.statuses", f.Statuses, statuses); err != nil {
+			return filter, err
+		}
+	}
+	if len(f.Types) > 0 {
+		types, lerr := st.ListAccountTypes(ctx)
+		if lerr != nil {
+			return filter, lerr
+		}
+		if filter.TypeIDs, err = resolveNames("spec.psa.filter.types", f.Types, types); err != nil {
+			return filter, err
+		}
+	}
+	return filter, nil
+}
+
+// readToolAssets lists the tool's assets into the snapshot where the policy needs them (asset
+// sync, createWhen Referenced) and returns the organizations that have some: the references.
+func readToolAssets(ctx context.Context, sp *v1alpha1.SyncPolicy, tool provider.Client, snap *Snapshot) (map[string]bool, error) {
+	referenced := sp.Spec.CreateWhen == v1alpha1.CreateReferenced
+	al, ok := tool.(provider.ToolAssetLister)
+	switch {
+	case ok && (sp.Spec.Assets.Enabled || referenced):
+		assets, err := al.ListToolAssets(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		snap.ToolAssets = map[string][]provider.ToolAsset{}
+		withAssets := map[string]bool{}
+		for _, a := range assets {
+			snap.ToolAssets[a.OrganizationID] = append(snap.ToolAssets[a.OrganizationID], a)
+			withAssets[a.OrganizationID] = true
+		}
+		return withAssets, nil
+	case referenced && alertsReference(&sp.Spec, tool):
+		// Only the ticketing service's alerts reference organizations (ServiceReports).
+		return map[string]bool{}, nil
+	case referenced:
+		return nil, &connection.ConfigError{Reason: v1alpha1.ReasonInvalidSpec,
+			Message: fmt.Sprintf("spec.createWhen Referenced: %s has no assets to reference organizations", tool.Provider())}
+	}
+	return nil, nil
 }
 
 func resolveNames(field string, names []string, refs []provider.NamedRef) ([]string, error) {

@@ -309,7 +309,7 @@ func (run *ticketRun) with(ctx context.Context, psa, tool provider.Client) time.
 		return failedSyncRetry
 	}
 	if !sp.Spec.DryRun {
-		run.settlePending(ctx, alerts)
+		run.settlePending(ctx)
 	}
 	in := ticketing.Input{Alerts: alerts, Links: run.links, Ledger: run.ledger, MinSeverity: string(ts.MinSeverity),
 		MaxNewPerAccount: int(ts.MaxNewTicketsPerSync), CloseWhenResolved: ts.CloseWhenResolved, Cleared: map[string]bool{}}
@@ -489,7 +489,7 @@ func (run *ticketRun) accountMapping(accountID string) string {
 // settlePending looks up every create whose outcome was unknown: found, it is adopted; not found
 // within the settle period, it waits; not found after it, the entry is dropped so the plan
 // creates again (the alert is still open) under a key that is now known to be free.
-func (run *ticketRun) settlePending(ctx context.Context, alerts []provider.Alert) {
+func (run *ticketRun) settlePending(ctx context.Context) {
 	settle := run.settle()
 	byTicket := map[string][]string{}
 	for key, e := range run.ledger {

@@ -102,9 +102,7 @@ func total(m map[string]int) int {
 func (s *scenario) run(ctx context.Context) (r result, err error) {
 	r = result{psa: s.psa, agents: s.agents}
 	fmt.Fprintf(s.out, "==> %s, %d agents: building the tenant\n", s.psa, s.agents)
-	if err := s.build(); err != nil {
-		return r, err
-	}
+	s.build()
 	vsaSrv := httptest.NewServer(s.vsa)
 	defer vsaSrv.Close()
 	psaSrv := httptest.NewServer(s.psaSim)
@@ -200,7 +198,7 @@ func (s *scenario) run(ctx context.Context) (r result, err error) {
 
 // build creates the tool and PSA tenants: orgs "Customer 0001"…, agents spread evenly, one
 // machine group each; PSA accounts named like the organizations.
-func (s *scenario) build() error {
+func (s *scenario) build() {
 	s.vsa = vsasim.New(vsasim.Fixture{Username: vsaCreds["username"], Token: vsaCreds["token"]})
 	orgIDs := make([]string, s.o.orgs)
 	groups := make([]string, s.o.orgs)
@@ -252,7 +250,6 @@ func (s *scenario) build() error {
 		}
 		s.psaSim = h
 	}
-	return nil
 }
 
 func orgName(i int) string { return fmt.Sprintf("Customer %04d", i+1) }

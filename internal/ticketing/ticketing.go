@@ -78,19 +78,19 @@ type Output struct {
 	RolledUp map[string]int
 }
 
-// qualifies reports whether an alert's severity is at or above min.
-func qualifies(a provider.Alert, min string) bool {
-	if a.Severity == "" || min == "" {
+// qualifies reports whether an alert's severity is at or above floor.
+func qualifies(a provider.Alert, floor string) bool {
+	if a.Severity == "" || floor == "" {
 		return true
 	}
-	return provider.SeverityRank(a.Severity) >= provider.SeverityRank(min)
+	return provider.SeverityRank(a.Severity) >= provider.SeverityRank(floor)
 }
 
 // openByKey indexes the qualifying open alerts by key (a paging duplicate counts once).
-func openByKey(alerts []provider.Alert, min string) map[string]provider.Alert {
+func openByKey(alerts []provider.Alert, floor string) map[string]provider.Alert {
 	out := make(map[string]provider.Alert, len(alerts))
 	for _, a := range alerts {
-		if a.Key != "" && a.Open && qualifies(a, min) {
+		if a.Key != "" && a.Open && qualifies(a, floor) {
 			out[a.Key] = a
 		}
 	}

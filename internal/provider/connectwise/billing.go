@@ -151,7 +151,7 @@ func (c *Client) SetBillingQuantity(ctx context.Context, line provider.BillingLi
 	}
 	a, err := decodeOne[addition](resp.Body)
 	if err != nil || a.ID == 0 {
-		return provider.BillingLine{}, c.decodeErr(op, fmt.Errorf("no addition in the answer: %v", err))
+		return provider.BillingLine{}, c.decodeErr(op, fmt.Errorf("no addition in the answer: %w", err))
 	}
 	return a.line(line.AccountID, agrID), nil
 }

@@ -27,9 +27,9 @@ const (
 
 // priorityFilter are the incident priorities at or above a minimum severity, as
 // getIncidentsList's filters.priority takes them.
-func priorityFilter(min string) []string {
+func priorityFilter(floor string) []string {
 	all := []string{"low", "medium", "high", "critical"}
-	rank := provider.SeverityRank(min)
+	rank := provider.SeverityRank(floor)
 	if rank <= 1 {
 		return all
 	}

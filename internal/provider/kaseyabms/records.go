@@ -120,23 +120,6 @@ func decodeLocation(raw json.RawMessage) (provider.Location, string, error) {
 		IsMain: r.IsMain != nil && *r.IsMain}, string(r.ID), nil
 }
 
-// assetRow is HardwareAssetsListSearchSelectOutputDto: enough to know which assets an account
-// has, not their location id, OS or key, which only the detail carries.
-type assetRow struct {
-	ID flexID `json:"Id"`
-}
-
-func decodeAssetRow(raw json.RawMessage) (string, string, error) {
-	var r assetRow
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return "", "", err
-	}
-	if r.ID == "" {
-		return "", "", errNoID
-	}
-	return string(r.ID), string(r.ID), nil
-}
-
 // assetDetail is HardwareAssetOutputDto.
 type assetDetail struct {
 	ID                flexID     `json:"Id"`

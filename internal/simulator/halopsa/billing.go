@@ -1,6 +1,7 @@
 package halopsa
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -152,7 +153,7 @@ func (s *Server) listRecurringInvoices(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) postRecurringInvoices(w http.ResponseWriter, r *http.Request) {
 	objs, err := decodeUpsertBody(r)
-	if err == errUnsupportedMedia {
+	if errors.Is(err, errUnsupportedMedia) {
 		writeMessage(w, http.StatusUnsupportedMediaType, "Unsupported media type")
 		return
 	}
