@@ -1,7 +1,6 @@
 package halopsa
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -152,13 +151,8 @@ func (s *Server) listRecurringInvoices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postRecurringInvoices(w http.ResponseWriter, r *http.Request) {
-	objs, err := decodeUpsertBody(r)
-	if errors.Is(err, errUnsupportedMedia) {
-		writeMessage(w, http.StatusUnsupportedMediaType, "Unsupported media type")
-		return
-	}
-	if err != nil {
-		writeMessage(w, http.StatusBadRequest, err.Error())
+	objs, ok := readUpsertBody(w, r)
+	if !ok {
 		return
 	}
 	var saved []RecurringInvoice

@@ -1,7 +1,6 @@
 package halopsa
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -225,15 +224,11 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) postTickets(w http.ResponseWriter, r *http.Request) {
-	items, err := decodeUpsertBody(r)
-	if errors.Is(err, errUnsupportedMedia) {
-		writeMessage(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
+	items, ok := readUpsertBody(w, r)
+	if !ok {
 		return
 	}
-	if err != nil {
-		writeMessage(w, http.StatusBadRequest, err.Error())
-		return
-	}
+	var err error
 	var out []Ticket
 	var created []int
 	s.mu.Lock()
@@ -336,13 +331,8 @@ func (s *Server) upsertTicketLocked(f fields) (Ticket, bool, error) {
 }
 
 func (s *Server) postActions(w http.ResponseWriter, r *http.Request) {
-	items, err := decodeUpsertBody(r)
-	if errors.Is(err, errUnsupportedMedia) {
-		writeMessage(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
-		return
-	}
-	if err != nil {
-		writeMessage(w, http.StatusBadRequest, err.Error())
+	items, ok := readUpsertBody(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()

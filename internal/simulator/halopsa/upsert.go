@@ -55,6 +55,21 @@ func (r *reader) str(key string, dst *string) bool { return r.get(key, dst) }
 var errUnsupportedMedia = errors.New("unsupported media type")
 
 // decodeUpsertBody reads a POST body: a JSON array of objects.
+// readUpsertBody decodes a POST body of records, or answers the request as Halo does (415 for a
+// body that is not JSON, 400 with the message otherwise) and reports false.
+func readUpsertBody(w http.ResponseWriter, r *http.Request) ([]fields, bool) {
+	items, err := decodeUpsertBody(r)
+	if errors.Is(err, errUnsupportedMedia) {
+		writeMessage(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return nil, false
+	}
+	if err != nil {
+		writeMessage(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	return items, true
+}
+
 func decodeUpsertBody(r *http.Request) ([]fields, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
@@ -89,15 +104,11 @@ func decodeUpsertBody(r *http.Request) ([]fields, error) {
 // Objects are applied in order; a failing object stops the request after the earlier ones
 // were saved, as a sequential server-side loop would.
 func (s *Server) servePost(w http.ResponseWriter, r *http.Request, res resource) {
-	items, err := decodeUpsertBody(r)
-	if errors.Is(err, errUnsupportedMedia) {
-		writeMessage(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
+	items, ok := readUpsertBody(w, r)
+	if !ok {
 		return
 	}
-	if err != nil {
-		writeMessage(w, http.StatusBadRequest, err.Error())
-		return
-	}
+	var err error
 	var out []any
 	created := 0
 	s.mu.Lock()
