@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -46,33 +45,16 @@ type AccountMappingReconciler struct {
 	// creates serialises the creates of one name in one connection across all policies.
 	creates creation.Registry
 
-	mu sync.Mutex
 	// processed remembers the snapshot and generation each mapping last did its vendor work for,
-	// so unrelated events make no vendor call. Keyed by name (so a deleted mapping's entry can
-	// be dropped) and tied to the UID (so a new mapping of the same name starts afresh).
-	processed map[types.NamespacedName]processedEntry
+	// so unrelated events make no vendor call.
+	processed objectMemory[processedKey]
 	// limited remembers until when a vendor asked (Retry-After) to be left alone by a mapping's
 	// work, so that no event (a new snapshot, a policy status change) sends it back sooner.
-	limited map[types.NamespacedName]limitEntry
+	limited objectMemory[time.Time]
 	// unrecorded keeps the vendor writes whose status write failed (a conflict with a newer
 	// version of the mapping): the redo finds those assets in place, and status.assets.created
 	// must count them all the same.
-	unrecorded map[types.NamespacedName]unrecordedEntry
-}
-
-type unrecordedEntry struct {
-	uid    types.UID
-	writes mapping.Writes
-}
-
-type limitEntry struct {
-	uid   types.UID
-	until time.Time
-}
-
-type processedEntry struct {
-	uid types.UID
-	key processedKey
+	unrecorded objectMemory[mapping.Writes]
 }
 
 type processedKey struct {
@@ -100,7 +82,7 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues("policy", am.Spec.PolicyRef.Name))
-	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy(), pending: r.unrecordedWrites(req.NamespacedName, am.UID)}
+	m := &mappingRun{r: r, am: am, before: am.Status.DeepCopy(), pending: r.unrecorded.get(req.NamespacedName, am.UID)}
 	result, err := m.run(ctx)
 	if err == nil && !m.keepsUserPlan {
 		// Only a linked mapping of a dry-run policy with users enabled has user actions.
@@ -110,11 +92,15 @@ func (r *AccountMappingReconciler) reconcile(ctx context.Context, req ctrl.Reque
 	if werr != nil && err == nil {
 		err = werr
 	}
-	r.setUnrecorded(req.NamespacedName, am.UID, mapping.Unrecorded(m.pending, m.written, werr == nil, m.assetsRecomputed, m.usersRecomputed))
+	if w := mapping.Unrecorded(m.pending, m.written, werr == nil, m.assetsRecomputed, m.usersRecomputed); w != (mapping.Writes{}) {
+		r.unrecorded.set(req.NamespacedName, am.UID, w)
+	} else {
+		r.unrecorded.forget(req.NamespacedName)
+	}
 	if werr == nil && m.seen != nil {
 		// Only once the status that records this sync's work is stored: a retry after a
 		// failed write must do the work again rather than skip it.
-		r.markSeen(req.NamespacedName, am.UID, *m.seen)
+		r.processed.set(req.NamespacedName, am.UID, *m.seen)
 	}
 	return result, err
 }
@@ -197,7 +183,7 @@ func (m *mappingRun) report(d mapping.Decision) ctrl.Result {
 		m.seen = &m.key
 	}
 	if d.WaitOut > 0 {
-		m.r.limit(types.NamespacedName{Namespace: m.am.Namespace, Name: m.am.Name}, m.am.UID, time.Now().Add(d.WaitOut))
+		m.r.limited.set(types.NamespacedName{Namespace: m.am.Namespace, Name: m.am.Name}, m.am.UID, time.Now().Add(d.WaitOut))
 		return ctrl.Result{RequeueAfter: d.WaitOut}
 	}
 	return ctrl.Result{RequeueAfter: d.Requeue}
@@ -264,71 +250,11 @@ func (m *mappingRun) finish(ctx context.Context) error {
 	return err
 }
 
-func (r *AccountMappingReconciler) seen(name types.NamespacedName, uid types.UID) processedKey {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if e, ok := r.processed[name]; ok && e.uid == uid {
-		return e.key
-	}
-	return processedKey{}
-}
-
-func (r *AccountMappingReconciler) markSeen(name types.NamespacedName, uid types.UID, k processedKey) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.processed == nil {
-		r.processed = map[types.NamespacedName]processedEntry{}
-	}
-	r.processed[name] = processedEntry{uid: uid, key: k}
-}
-
-func (r *AccountMappingReconciler) limitedUntil(name types.NamespacedName, uid types.UID) time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if e, ok := r.limited[name]; ok && e.uid == uid {
-		return e.until
-	}
-	return time.Time{}
-}
-
-func (r *AccountMappingReconciler) limit(name types.NamespacedName, uid types.UID, until time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.limited == nil {
-		r.limited = map[types.NamespacedName]limitEntry{}
-	}
-	r.limited[name] = limitEntry{uid: uid, until: until}
-}
-
-func (r *AccountMappingReconciler) unrecordedWrites(name types.NamespacedName, uid types.UID) mapping.Writes {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if e, ok := r.unrecorded[name]; ok && e.uid == uid {
-		return e.writes
-	}
-	return mapping.Writes{}
-}
-
-func (r *AccountMappingReconciler) setUnrecorded(name types.NamespacedName, uid types.UID, w mapping.Writes) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if w == (mapping.Writes{}) {
-		delete(r.unrecorded, name)
-		return
-	}
-	if r.unrecorded == nil {
-		r.unrecorded = map[types.NamespacedName]unrecordedEntry{}
-	}
-	r.unrecorded[name] = unrecordedEntry{uid: uid, writes: w}
-}
-
 // forget drops what is remembered of a deleted mapping.
 func (r *AccountMappingReconciler) forget(name types.NamespacedName) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.processed, name)
-	delete(r.limited, name)
-	delete(r.unrecorded, name)
+	r.processed.forget(name)
+	r.limited.forget(name)
+	r.unrecorded.forget(name)
 }
 
 // policyConnections returns both clients of a policy, or why it cannot use them. No vendor call

@@ -67,18 +67,18 @@ func TestDeletedObjectsAreForgotten(t *testing.T) {
 	t.Run("mapping", func(t *testing.T) {
 		r := &AccountMappingReconciler{Client: kube, Clients: clients, Snapshots: snapshots}
 		name := types.NamespacedName{Namespace: "msp-a", Name: "acme"}
-		r.markSeen(name, "uid-1", processedKey{seq: 3, generation: 1})
-		r.limit(name, "uid-1", time.Now().Add(time.Hour))
+		r.processed.set(name, "uid-1", processedKey{seq: 3, generation: 1})
+		r.limited.set(name, "uid-1", time.Now().Add(time.Hour))
 		recordMappingState(&v1alpha1.AccountMapping{ObjectMeta: metav1.ObjectMeta{Namespace: name.Namespace, Name: name.Name},
 			Spec: v1alpha1.AccountMappingSpec{PolicyRef: v1alpha1.LocalObjectReference{Name: "p"}}})
 		if _, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: name}); err != nil {
 			t.Fatal(err)
 		}
-		if len(r.processed) != 0 {
-			t.Errorf("processed still holds %v", r.processed)
+		if r.processed.len() != 0 {
+			t.Errorf("processed still holds %d entries", r.processed.len())
 		}
-		if len(r.limited) != 0 {
-			t.Errorf("limited still holds %v", r.limited)
+		if r.limited.len() != 0 {
+			t.Errorf("limited still holds %d entries", r.limited.len())
 		}
 		if n := seriesOf(t, "accountsync_mapping_state", map[string]string{"namespace": "msp-a", "mapping": "acme"}); n != 0 {
 			t.Errorf("%d state series of the deleted mapping", n)

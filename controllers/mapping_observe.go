@@ -68,9 +68,9 @@ func (m *mappingRun) observeSnapshot(in mapping.Input) mapping.Input {
 		in.Conflict = why
 	}
 	name := types.NamespacedName{Namespace: am.Namespace, Name: am.Name}
-	in.RetryAfter = max(time.Until(m.r.limitedUntil(name, am.UID)), 0)
+	in.RetryAfter = max(time.Until(m.r.limited.get(name, am.UID)), 0)
 	m.key = processedKey{seq: m.snap.Seq, generation: am.Generation}
-	in.AlreadyDone = m.r.seen(name, am.UID) == m.key
+	in.AlreadyDone = m.r.processed.get(name, am.UID) == m.key
 	in.PendingCreate = st.PendingCreate != nil
 	in.WasConflict = readyReason(st.Conditions) == string(metav1.ConditionFalse)+"/"+v1alpha1.ReasonConflict
 	toolID, psaID := mapping.TargetIDs(am.Spec, *st)
